@@ -1,0 +1,51 @@
+# actlib course: `make book` builds the site, `make test` runs every check, `make lab` opens
+# the notebooks live. All three create the virtual environment in .venv when it is missing.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+JB := $(VENV)/bin/jupyter-book
+STAMP := $(VENV)/.installed
+
+.PHONY: book test lab env lint unit build-strict browser accuracy accuracy-full bench clean
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (actlib)" >/dev/null
+	@touch $@
+
+book: $(STAMP)
+	$(JB) build . --keep-going
+	@echo "Open $(CURDIR)/_build/html/index.html"
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+unit: $(STAMP)
+	$(PY) -m pytest -m "not browser" -q
+
+build-strict: $(STAMP)
+	$(JB) build . -W -n --keep-going
+
+browser: $(STAMP)
+	./scripts/ensure-chromium.sh
+	$(PY) -m pytest -m browser -q
+
+test: lint unit build-strict browser
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+accuracy-full: $(STAMP)
+	ACTLIB_ACCURACY=full $(PY) -m pytest tests/test_accuracy.py -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/speed.py
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache

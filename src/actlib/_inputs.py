@@ -1,0 +1,103 @@
+"""Validation of array inputs and parameter values.
+
+Every public entry point of actlib goes through these helpers, so that bad input fails early
+with a message that says what was received and what is allowed, instead of failing deep inside
+NumPy or being silently coerced.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+#: Floating dtypes accepted as they are. Results come back in the same dtype.
+FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
+
+
+def as_real_array(x: Any, *, name: str = "x") -> tuple[np.ndarray, np.dtype]:
+    """Check ``x`` and return it as a float64 array, together with the dtype to return.
+
+    * float16, float32 and float64 arrays keep their dtype on output (the computation itself
+      runs in float64 and is rounded once at the end);
+    * integers, Python scalars and (nested) lists of numbers become float64;
+    * anything else (strings, ``None``, booleans, complex numbers, objects, ``longdouble``,
+      torch tensors) raises :class:`TypeError`; ragged nested lists raise :class:`ValueError`.
+    """
+    if x is None or isinstance(x, (str, bytes)):
+        raise TypeError(
+            f"{name} must be a real number or an array of real numbers, got {type(x).__name__}"
+        )
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a real number, got a boolean ({x!r})")
+    module = type(x).__module__ or ""
+    if module.startswith("torch"):
+        raise TypeError(
+            f"{name} is a {type(x).__name__}; the NumPy implementation takes NumPy arrays, "
+            "Python numbers or lists. Use spec.torch(...) for tensors, or pass x.numpy()."
+        )
+    try:
+        arr = np.asarray(x)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError(
+            f"{name} must be a rectangular array of real numbers; NumPy could not build one: {exc}"
+        ) from None
+    kind = arr.dtype.kind
+    if kind == "f":
+        if arr.dtype not in FLOAT_DTYPES:
+            raise TypeError(
+                f"{name} has dtype {arr.dtype}; supported floating dtypes are float16, float32 and "
+                "float64"
+            )
+        out_dtype = arr.dtype
+    elif kind in "iu":
+        out_dtype = np.dtype(np.float64)
+    elif kind == "b":
+        raise TypeError(f"{name} must contain real numbers, got a boolean array")
+    elif kind == "c":
+        raise TypeError(f"{name} must contain real numbers, got complex dtype {arr.dtype}")
+    else:
+        raise TypeError(
+            f"{name} must contain real numbers, got an array of dtype {arr.dtype} "
+            f"(built from {type(x).__name__})"
+        )
+    return arr.astype(np.float64, copy=False), out_dtype
+
+
+def check_real(value: Any, *, name: str) -> float:
+    """Return ``value`` as a Python float if it is a real, finite number; raise otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"parameter {name!r} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"parameter {name!r} must be finite, got {value}")
+    return value
+
+
+def check_int(value: Any, *, name: str) -> int:
+    """Return ``value`` as an int if it is an integer (not a bool); raise otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"parameter {name!r} must be an integer, got {type(value).__name__}")
+    return int(value)
+
+
+def check_bool(value: Any, *, name: str) -> bool:
+    """Return ``value`` if it is a bool; raise otherwise (no truthiness coercion)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"parameter {name!r} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
+def check_generator(value: Any, *, name: str) -> np.random.Generator | None:
+    """Accept ``None``, an integer seed or a :class:`numpy.random.Generator`."""
+    if value is None or isinstance(value, np.random.Generator):
+        return value
+    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
+        if value < 0:
+            raise ValueError(f"parameter {name!r}: a seed must be non-negative, got {value}")
+        return np.random.default_rng(int(value))
+    raise TypeError(
+        f"parameter {name!r} must be None, a non-negative integer seed or a "
+        f"numpy.random.Generator, got {type(value).__name__}"
+    )

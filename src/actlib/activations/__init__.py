@@ -1,0 +1,1 @@
+"""One module per activation (or small family); each exposes ``SPECS``."""

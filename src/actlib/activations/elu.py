@@ -1,0 +1,85 @@
+"""The exponential linear unit."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from actlib.spec import Activation, Param, Reference
+
+
+def forward(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    r"""Exponential linear unit.
+
+    .. math::
+        \mathrm{elu}(x) = \begin{cases} x, & x > 0 \\ \alpha\,(e^{x} - 1), & x \le 0 \end{cases}
+
+    ``np.expm1`` gives e^x − 1 without the cancellation of ``exp(x) - 1`` for small |x|, and it
+    is evaluated on ``min(x, 0)``: the branch that is not selected never sees a large positive
+    number, so nothing overflows (the "double where" pattern).
+
+    >>> forward(np.array([-1e-20, 0.0, 1000.0]))
+    array([-1.e-20,  0.e+00,  1.e+03])
+
+    See also: :func:`derivative`; ``torch.nn.functional.elu``.
+    """
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+
+def derivative(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    r"""1 for x > 0, α e^x for x ≤ 0 (so elu'(0) = α, as PyTorch's autograd).
+
+    >>> derivative(np.array([-1000.0, 0.0, 1000.0]), alpha=2.0)
+    array([0., 2., 1.])
+    """
+    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+
+
+def _sympy(x, alpha):
+    return sp.Piecewise((x, x > 0), (alpha * (sp.exp(x) - 1), True))
+
+
+def _torch(t, alpha):
+    import torch.nn.functional as F
+
+    return F.elu(t, alpha=alpha)
+
+
+def _module(alpha):
+    import torch
+
+    return torch.nn.ELU(alpha=alpha)
+
+
+SPECS = (
+    Activation(
+        name="elu",
+        title="ELU",
+        order=70,
+        summary="Identity for positive inputs, a smooth exponential approach to −α for negative "
+        "ones.",
+        sympy_expr=_sympy,
+        numpy_forward=forward,
+        numpy_derivative=derivative,
+        torch_forward=_torch,
+        torch_module_factory=_module,
+        torch_name="torch.nn.functional.elu",
+        parameters=(
+            Param("alpha", 1.0, "saturation value −α for x → −∞", low=0.0,
+                  slider=(0.0, 3.0, 0.05)),
+        ),
+        reference=Reference(
+            key="clevert2016fast",
+            authors="Clevert, Unterthiner and Hochreiter",
+            title="Fast and accurate deep network learning by exponential linear units (ELUs)",
+            year=2016,
+            url="https://arxiv.org/abs/1511.07289",
+        ),
+        kinks=(0.0,),
+        kink_convention="elu'(0) = α, as PyTorch's autograd (differentiable at 0 only for α = 1).",
+        stability_note=(
+            "expm1 instead of exp(x) − 1, evaluated on min(x, 0) so the discarded branch cannot "
+            "overflow — the forward pass and its gradient stay finite for every input."
+        ),
+    ),
+)

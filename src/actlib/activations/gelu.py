@@ -1,0 +1,157 @@
+"""GELU: exact (error-function) form and its tanh approximation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy as sp
+from scipy.special import erfc, expit
+
+from actlib.spec import Activation, Reference
+
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_TANH_C = math.sqrt(2.0 / math.pi)
+_TANH_K = 0.044715
+# Beyond this |x| the tanh-approximation's sigmoid is exactly 0 or 1 in float64; clipping
+# the argument there avoids overflow of x**3 without changing any result.
+_TANH_CLIP = 1e3
+
+
+def forward(x: np.ndarray) -> np.ndarray:
+    r"""Gaussian error linear unit, exact form.
+
+    .. math::
+        \mathrm{gelu}(x) = x\,\Phi(x) = \frac{x}{2}\,\operatorname{erfc}\!\left(-\frac{x}{\sqrt 2}\right)
+
+    The usual ``x/2 (1 + erf(x/√2))`` cancels to 0 for x < −8 (1 + erf rounds to 0); erfc of
+    the negated argument keeps the tiny tail values.
+
+    >>> float(forward(np.array([-10.0]))[0]) != 0.0
+    True
+
+    See also: :func:`forward_tanh`; ``torch.nn.functional.gelu``.
+    """
+    return 0.5 * x * erfc(-x * _SQRT1_2)
+
+
+def derivative(x: np.ndarray) -> np.ndarray:
+    r"""gelu'(x) = Φ(x) + x φ(x), with φ the standard normal density.
+
+    >>> derivative(np.array([0.0]))
+    array([0.5])
+    """
+    return 0.5 * erfc(-x * _SQRT1_2) + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+
+
+def _tanh_arg2(x: np.ndarray) -> np.ndarray:
+    xc = np.clip(x, -_TANH_CLIP, _TANH_CLIP)
+    return 2.0 * _TANH_C * (xc + _TANH_K * xc**3)
+
+
+def forward_tanh(x: np.ndarray) -> np.ndarray:
+    r"""GELU, tanh approximation (Hendrycks and Gimpel 2016).
+
+    .. math::
+        \mathrm{gelu}_{\tanh}(x) = \frac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,
+        (x + 0.044715\,x^3)\right)\right)
+
+    Uses 1 + tanh(u) = 2σ(2u), which does not cancel for x ≪ 0.
+
+    >>> forward_tanh(np.array([0.0, 1000.0]))
+    array([   0., 1000.])
+    """
+    return x * expit(_tanh_arg2(x))
+
+
+def derivative_tanh(x: np.ndarray) -> np.ndarray:
+    r"""d/dx of the tanh approximation: σ(2u) + x · 2u'(x) · σ(2u) σ(−2u).
+
+    >>> derivative_tanh(np.array([0.0]))
+    array([0.5])
+    """
+    v = _tanh_arg2(x)
+    xc = np.clip(x, -_TANH_CLIP, _TANH_CLIP)
+    dv = 2.0 * _TANH_C * (1.0 + 3.0 * _TANH_K * xc * xc)
+    s = expit(v)
+    return s + x * dv * s * expit(-v)
+
+
+def _sympy_exact(x):
+    return x / 2 * (1 + sp.erf(x / sp.sqrt(2)))
+
+
+def _sympy_tanh(x):
+    k = sp.Rational(44715, 1000000)
+    return x / 2 * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + k * x**3)))
+
+
+def _torch_exact(t):
+    import torch.nn.functional as F
+
+    return F.gelu(t)
+
+
+def _torch_tanh(t):
+    import torch.nn.functional as F
+
+    return F.gelu(t, approximate="tanh")
+
+
+def _module_exact():
+    import torch
+
+    return torch.nn.GELU()
+
+
+def _module_tanh():
+    import torch
+
+    return torch.nn.GELU(approximate="tanh")
+
+
+_REFERENCE = Reference(
+    key="hendrycks2016gaussian",
+    authors="Hendrycks and Gimpel",
+    title="Gaussian error linear units (GELUs)",
+    year=2016,
+    url="https://arxiv.org/abs/1606.08415",
+)
+
+SPECS = (
+    Activation(
+        name="gelu",
+        title="GELU (exact)",
+        order=90,
+        summary="x weighted by the probability that a standard normal variable is below x.",
+        sympy_expr=_sympy_exact,
+        numpy_forward=forward,
+        numpy_derivative=derivative,
+        torch_forward=_torch_exact,
+        torch_module_factory=_module_exact,
+        torch_name="torch.nn.functional.gelu",
+        reference=_REFERENCE,
+        stability_note=(
+            "x/2·erfc(−x/√2) instead of x/2·(1 + erf(x/√2)): no cancellation in the left tail."
+        ),
+    ),
+    Activation(
+        name="gelu_tanh",
+        title="GELU (tanh approximation)",
+        order=91,
+        summary="The tanh-based approximation of GELU used by BERT and GPT-2.",
+        sympy_expr=_sympy_tanh,
+        numpy_forward=forward_tanh,
+        numpy_derivative=derivative_tanh,
+        torch_forward=_torch_tanh,
+        torch_module_factory=_module_tanh,
+        torch_name='torch.nn.functional.gelu(approximate="tanh")',
+        reference=_REFERENCE,
+        chapter="gelu",
+        stability_note=(
+            "1 + tanh(u) is rewritten as 2σ(2u) with scipy's expit, which does not cancel for "
+            "x ≪ 0; x³ is computed on a clipped copy so it cannot overflow."
+        ),
+    ),
+)

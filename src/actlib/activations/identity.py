@@ -1,0 +1,73 @@
+"""The identity: the linear output of a regression head."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from actlib._numerics import step
+from actlib.spec import Activation, Reference
+
+
+def forward(x: np.ndarray) -> np.ndarray:
+    r"""Identity (linear) activation, f(x) = x.
+
+    .. math::
+        f(x) = x
+
+    Returns a new array (never the input itself).
+
+    >>> forward(np.array([-3.0, 2.5]))
+    array([-3. ,  2.5])
+
+    See also: ``torch.nn.Identity``.
+    """
+    return np.array(x, dtype=np.float64, copy=True)
+
+
+def derivative(x: np.ndarray) -> np.ndarray:
+    """f'(x) = 1 everywhere (NaN for NaN input).
+
+    >>> derivative(np.array([-3.0, 2.5]))
+    array([1., 1.])
+    """
+    return step(x, 1.0, 1.0)
+
+
+def _sympy(x):
+    return x
+
+
+def _torch(t):
+    return t.clone()
+
+
+def _module():
+    import torch
+
+    return torch.nn.Identity()
+
+
+SPECS = (
+    Activation(
+        name="identity",
+        title="Linear (identity) output",
+        order=210,
+        summary="No nonlinearity at all: the output layer of a regression model.",
+        sympy_expr=_sympy,
+        numpy_forward=forward,
+        numpy_derivative=derivative,
+        torch_forward=_torch,
+        torch_module_factory=_module,
+        torch_name="torch.nn.Identity",
+        roles=frozenset({"output"}),
+        reference=Reference(
+            key="bishop2006pattern",
+            authors="Bishop",
+            title="Pattern recognition and machine learning (section 5.2)",
+            year=2006,
+            url="https://www.microsoft.com/en-us/research/people/cmbishop/prml-book/",
+        ),
+        aliases=("linear",),
+    ),
+)

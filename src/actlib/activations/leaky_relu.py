@@ -1,0 +1,86 @@
+"""Leaky ReLU: a fixed small slope for negative inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from actlib._numerics import piecewise_linear, step
+from actlib.spec import Activation, Param, Reference
+
+
+def forward(x: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
+    r"""Leaky rectified linear unit.
+
+    .. math::
+        f(x) = \begin{cases} x, & x > 0 \\ a\,x, & x \le 0 \end{cases}
+        \qquad a = \texttt{negative\_slope}
+
+    Args:
+        x: float64 array.
+        negative_slope: the slope a for x ≤ 0 (PyTorch's default 0.01).
+
+    >>> forward(np.array([-100.0, 0.0, 2.0]))
+    array([-1.,  0.,  2.])
+
+    See also: :mod:`actlib.activations.prelu` (learned slope), ``torch.nn.functional.leaky_relu``.
+    """
+    return piecewise_linear(x, negative_slope)
+
+
+def derivative(x: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
+    """1 for x > 0, ``negative_slope`` for x ≤ 0 (so f'(0) = a, as in PyTorch's autograd).
+
+    >>> derivative(np.array([-1.0, 0.0, 1.0]))
+    array([0.01, 0.01, 1.  ])
+    """
+    return step(x, negative_slope, 1.0)
+
+
+def _sympy(x, negative_slope):
+    return sp.Piecewise((x, x > 0), (negative_slope * x, True))
+
+
+def _torch(t, negative_slope):
+    import torch.nn.functional as F
+
+    return F.leaky_relu(t, negative_slope=negative_slope)
+
+
+def _module(negative_slope):
+    import torch
+
+    return torch.nn.LeakyReLU(negative_slope=negative_slope)
+
+
+SPECS = (
+    Activation(
+        name="leaky_relu",
+        title="Leaky ReLU",
+        order=40,
+        summary="ReLU with a small fixed slope on the negative side, so no unit is ever flat.",
+        sympy_expr=_sympy,
+        numpy_forward=forward,
+        numpy_derivative=derivative,
+        torch_forward=_torch,
+        torch_module_factory=_module,
+        torch_name="torch.nn.functional.leaky_relu",
+        parameters=(
+            Param(
+                "negative_slope",
+                0.01,
+                "slope for x ≤ 0",
+                slider=(0.0, 0.5, 0.01),
+            ),
+        ),
+        reference=Reference(
+            key="maas2013rectifier",
+            authors="Maas, Hannun and Ng",
+            title="Rectifier nonlinearities improve neural network acoustic models",
+            year=2013,
+            url="https://ai.stanford.edu/~amaas/papers/relu_hybrid_icml2013_final.pdf",
+        ),
+        kinks=(0.0,),
+        kink_convention="f'(0) = negative_slope, the value PyTorch's autograd returns.",
+    ),
+)

@@ -1,0 +1,82 @@
+"""The logistic sigmoid."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from scipy.special import expit
+
+from actlib.spec import Activation, Reference
+
+
+def forward(x: np.ndarray) -> np.ndarray:
+    r"""Logistic sigmoid.
+
+    .. math::
+        \sigma(x) = \frac{1}{1 + e^{-x}}
+
+    Computed with :func:`scipy.special.expit`, which never evaluates ``exp`` of a large
+    positive number, so it neither overflows for x ≪ 0 nor loses the tiny values there.
+
+    Args:
+        x: float64 array.
+
+    Returns:
+        σ(x), elementwise.
+
+    >>> forward(np.array([-800.0, 0.0, 800.0]))
+    array([0. , 0.5, 1. ])
+
+    See also: :func:`derivative`; ``torch.sigmoid``.
+    """
+    return expit(x)
+
+
+def derivative(x: np.ndarray) -> np.ndarray:
+    r"""σ'(x) = σ(x) σ(-x).
+
+    The textbook form σ(x)(1 - σ(x)) rounds to 0 once σ(x) rounds to 1 (x > 37 in float64);
+    the product σ(x)σ(-x) keeps full relative accuracy on both sides.
+
+    >>> derivative(np.array([0.0]))
+    array([0.25])
+    """
+    return expit(x) * expit(-x)
+
+
+def _sympy(x):
+    return 1 / (1 + sp.exp(-x))
+
+
+def _torch(t):
+    import torch
+
+    return torch.sigmoid(t)
+
+
+SPECS = (
+    Activation(
+        name="sigmoid",
+        title="Sigmoid (logistic)",
+        order=10,
+        summary="Squashes any real number into (0, 1); the classic neuron and the binary output.",
+        sympy_expr=_sympy,
+        numpy_forward=forward,
+        numpy_derivative=derivative,
+        torch_forward=_torch,
+        torch_name="torch.sigmoid",
+        reference=Reference(
+            key="rumelhart1986",
+            authors="Rumelhart, Hinton and Williams",
+            title="Learning representations by back-propagating errors",
+            year=1986,
+            url="https://doi.org/10.1038/323533a0",
+        ),
+        roles=frozenset({"hidden", "output"}),
+        stability_note=(
+            "scipy.special.expit evaluates exp only of non-positive arguments, and the "
+            "derivative is the product σ(x)σ(−x), which keeps its relative accuracy where "
+            "σ(1−σ) would round to zero."
+        ),
+    ),
+)

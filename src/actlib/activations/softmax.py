@@ -1,0 +1,131 @@
+"""Softmax: a vector of scores to a probability distribution."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from actlib.spec import Activation, Param, Reference
+
+
+def _axis(x: np.ndarray, axis: int) -> int:
+    if x.ndim == 0:
+        raise ValueError("softmax needs an input with at least one axis, got a 0-d value")
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(
+            f"parameter 'axis' must be in [{-x.ndim}, {x.ndim - 1}] for a {x.ndim}-d input, "
+            f"got {axis}"
+        )
+    return axis % x.ndim
+
+
+def forward(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    r"""Softmax along ``axis``.
+
+    .. math::
+        \mathrm{softmax}(x)_i = \frac{e^{x_i}}{\sum_j e^{x_j}}
+        = \frac{e^{x_i - m}}{\sum_j e^{x_j - m}}, \qquad m = \max_j x_j
+
+    Subtracting the maximum changes nothing mathematically (shift invariance) but keeps every
+    exponent ≤ 0, so nothing overflows. Limits: entries equal to +inf share the mass equally;
+    −inf entries get 0; a slice that is all −inf or contains NaN gives NaN.
+
+    >>> forward(np.array([1000.0, 1000.0]))
+    array([0.5, 0.5])
+
+    See also: :func:`derivative` (the Jacobian); ``torch.nn.functional.softmax``.
+    """
+    ax = _axis(x, axis)
+    if x.size == 0:
+        return x.copy()
+    nan_slice = np.isnan(x).any(axis=ax, keepdims=True)
+    posinf = np.isposinf(x)
+    inf_slice = posinf.any(axis=ax, keepdims=True)
+    xc = np.where(np.isnan(x), -np.inf, x)
+    m = np.max(xc, axis=ax, keepdims=True)
+    shift = np.where(np.isfinite(m), m, 0.0)
+    z = np.where(inf_slice, np.where(posinf, 0.0, -np.inf), xc - shift)
+    e = np.exp(z)
+    s = np.sum(e, axis=ax, keepdims=True)
+    out = e / np.where(s > 0, s, 1.0)
+    return np.where(nan_slice | (s == 0), np.nan, out)
+
+
+def derivative(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    r"""The Jacobian J_{ij} = ∂ softmax_i / ∂ x_j = s_i (δ_{ij} − s_j).
+
+    Returns an array of shape ``batch + (n, n)``: the softmax axis is removed from the batch
+    shape and the last two axes are (output i, input j).
+
+    >>> derivative(np.array([0.0, 0.0]))
+    array([[ 0.25, -0.25],
+           [-0.25,  0.25]])
+    """
+    ax = _axis(x, axis)
+    s = np.moveaxis(forward(x, axis=ax), ax, -1)
+    n = s.shape[-1]
+    jac = -s[..., :, None] * s[..., None, :]
+    # Diagonal s_i (1 - s_i): 1 - s_i cancels when s_i is close to 1, so use the sum of the
+    # other entries instead, built from exclusive prefix and suffix sums (no subtraction).
+    if n:
+        zeros = np.zeros_like(s[..., :1])
+        before = np.concatenate([zeros, np.cumsum(s, axis=-1)[..., :-1]], axis=-1)
+        after = np.concatenate([np.cumsum(s[..., ::-1], axis=-1)[..., -2::-1], zeros], axis=-1)
+        idx = np.arange(n)
+        jac[..., idx, idx] = s * (before + after)
+    return jac
+
+
+def _sympy(xs, **_):
+    e = xs.applyfunc(sp.exp)
+    return e / sum(e)
+
+
+def _scalar_slice(t, **_):
+    # softmax([t, 0])[0] = e^t / (e^t + 1): the two-class case, which is the sigmoid.
+    return _sympy(sp.Matrix([t, 0]))[0]
+
+
+def _torch(t, axis):
+    import torch.nn.functional as F
+
+    return F.softmax(t, dim=axis)
+
+
+def _module(axis):
+    import torch
+
+    return torch.nn.Softmax(dim=axis)
+
+
+SPECS = (
+    Activation(
+        name="softmax",
+        title="Softmax",
+        order=200,
+        summary="Turns a vector of scores (logits) into a probability distribution.",
+        sympy_expr=_sympy,
+        sympy_scalar_slice=_scalar_slice,
+        numpy_forward=forward,
+        numpy_derivative=derivative,
+        torch_forward=_torch,
+        torch_module_factory=_module,
+        torch_name="torch.nn.functional.softmax",
+        kind="vector",
+        roles=frozenset({"output"}),
+        parameters=(Param("axis", -1, "axis along which the entries sum to 1", kind="int"),),
+        reference=Reference(
+            key="bridle1990probabilistic",
+            authors="Bridle",
+            title="Probabilistic interpretation of feedforward classification network outputs, "
+            "with relationships to statistical pattern recognition",
+            year=1990,
+            url="https://doi.org/10.1007/978-3-642-76153-9_28",
+        ),
+        notes="Properties are those of the two-class slice softmax([t, 0])₀, which equals σ(t).",
+        stability_note=(
+            "The maximum of each slice is subtracted before exponentiating (shift invariance), so "
+            "every exponent is ≤ 0; infinite entries are handled as limits."
+        ),
+    ),
+)

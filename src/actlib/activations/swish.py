@@ -1,0 +1,82 @@
+"""Swish, x·σ(βx); SiLU is the case β = 1."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from scipy.special import expit
+
+from actlib.spec import Activation, Param, Reference
+
+
+def forward(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
+    r"""Swish (β = 1: SiLU, the sigmoid-weighted linear unit).
+
+    .. math::
+        \mathrm{swish}_\beta(x) = \frac{x}{1 + e^{-\beta x}} = x\,\sigma(\beta x)
+
+    >>> forward(np.array([0.0, 1000.0]))
+    array([   0., 1000.])
+
+    See also: :func:`derivative`; ``torch.nn.functional.silu`` (β = 1 only).
+    """
+    return x * expit(beta * x)
+
+
+def derivative(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
+    r"""swish'(x) = σ(βx) (1 + βx σ(−βx)).
+
+    The factored form never subtracts two nearly equal numbers except near the minimum of
+    swish, where the derivative crosses zero.
+
+    >>> derivative(np.array([0.0]))
+    array([0.5])
+    """
+    bx = beta * x
+    return expit(bx) * (1.0 + bx * expit(-bx))
+
+
+def _sympy(x, beta):
+    return x / (1 + sp.exp(-beta * x))
+
+
+def _torch(t, beta):
+    import torch
+    import torch.nn.functional as F
+
+    if beta == 1.0:
+        return F.silu(t)
+    # PyTorch has no Swish with β ≠ 1; this is the composition of its own primitives.
+    return t * torch.sigmoid(beta * t)
+
+
+SPECS = (
+    Activation(
+        name="swish",
+        title="Swish / SiLU",
+        order=80,
+        summary="x gated by its own sigmoid: smooth, non-monotonic, unbounded above.",
+        sympy_expr=_sympy,
+        numpy_forward=forward,
+        numpy_derivative=derivative,
+        torch_forward=_torch,
+        torch_name="torch.nn.functional.silu",
+        parameters=(
+            Param("beta", 1.0, "sharpness β; β = 1 is SiLU, β → ∞ tends to ReLU", low=0.0,
+                  slider=(0.0, 10.0, 0.1)),
+        ),
+        aliases=("silu",),
+        reference=Reference(
+            key="ramachandran2017searching",
+            authors="Ramachandran, Zoph and Le",
+            title="Searching for activation functions",
+            year=2017,
+            url="https://arxiv.org/abs/1710.05941",
+        ),
+        notes="SiLU was introduced by Elfwing, Uchibe and Doya (2018), arXiv:1702.03118.",
+        stability_note=(
+            "x·expit(βx) and σ(βx)(1 + βxσ(−βx)) only exponentiate non-positive numbers inside "
+            "expit; infinite inputs are mapped to the limits SymPy computes (swish(−∞) = 0)."
+        ),
+    ),
+)

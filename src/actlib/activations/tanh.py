@@ -1,0 +1,75 @@
+"""The hyperbolic tangent."""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from actlib.spec import Activation, Reference
+
+
+def forward(x: np.ndarray) -> np.ndarray:
+    r"""Hyperbolic tangent.
+
+    .. math::
+        \tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}
+
+    Computed with :func:`numpy.tanh` (the C library's tanh), not with the quotient above,
+    which is ``inf/inf = nan`` for |x| > 710 in float64.
+
+    >>> forward(np.array([-1000.0, 0.0, 1000.0]))
+    array([-1.,  0.,  1.])
+
+    See also: :func:`derivative`; ``torch.tanh``.
+    """
+    return np.tanh(x)
+
+
+def derivative(x: np.ndarray) -> np.ndarray:
+    r"""tanh'(x) = sech²(x), computed as 4e/(1 + e)² with e = exp(-2|x|).
+
+    ``1 - tanh(x)**2`` rounds to 0 for |x| > 19 in float64 although sech²(x) ≈ 4e^{-2|x|} is
+    not 0; the form used here only exponentiates non-positive numbers and keeps full
+    relative accuracy.
+
+    >>> derivative(np.array([0.0]))
+    array([1.])
+    """
+    e = np.exp(-2.0 * np.abs(x))
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+def _sympy(x):
+    return sp.tanh(x)
+
+
+def _torch(t):
+    import torch
+
+    return torch.tanh(t)
+
+
+SPECS = (
+    Activation(
+        name="tanh",
+        title="Hyperbolic tangent",
+        order=20,
+        summary="A rescaled sigmoid with range (−1, 1), centred on zero.",
+        sympy_expr=_sympy,
+        numpy_forward=forward,
+        numpy_derivative=derivative,
+        torch_forward=_torch,
+        torch_name="torch.tanh",
+        reference=Reference(
+            key="lecun1998efficient",
+            authors="LeCun, Bottou, Orr and Müller",
+            title="Efficient BackProp",
+            year=1998,
+            url="https://doi.org/10.1007/3-540-49430-8_2",
+        ),
+        stability_note=(
+            "numpy.tanh never forms the quotient of exponentials; the derivative is written as "
+            "4e/(1+e)² with e = exp(−2|x|) so it keeps its relative accuracy in both tails."
+        ),
+    ),
+)

@@ -1,0 +1,234 @@
+"""Properties of an activation computed from its SymPy expression.
+
+Nothing here is typed in by hand: the range, the range of the derivative, monotonicity, the
+global minimum, the saturating sides, smoothness and zero-centredness all follow from the
+expression. SymPy's exact answers are used where :func:`sympy.solveset` finds the critical
+points in closed form; otherwise the roots of the derivative are bracketed on a wide grid and
+refined with :func:`scipy.optimize.brentq`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from scipy.optimize import brentq
+
+from actlib.spec import X, Activation
+
+#: Grid on which roots of f' are bracketed when SymPy has no closed form: sinh-spaced, so it is
+#: dense near 0 and still reaches |x| = 1e4.
+_ROOT_GRID = np.sinh(np.linspace(-np.arcsinh(1e4), np.arcsinh(1e4), 40001))
+#: Values of f' smaller than this are treated as numerical zero when bracketing roots.
+_NOISE = 1e-9
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A value of g at a point (or a limit), and whether it is attained."""
+
+    x: float  # ±inf for limits at infinity
+    value: sp.Expr | float
+    attained: bool
+    exact: bool
+    x_exact: Any = None
+
+
+def _pieces(g: sp.Expr) -> list[tuple[sp.Expr, sp.Set]]:
+    if isinstance(g, sp.Piecewise):
+        return [(e, s) for e, s in g.as_expr_set_pairs(sp.S.Reals) if s is not sp.S.EmptySet]
+    return [(g, sp.S.Reals)]
+
+
+def _as_float(v: Any) -> float:
+    if v is sp.oo:
+        return math.inf
+    if v is -sp.oo:
+        return -math.inf
+    return float(sp.N(v, 30)) if isinstance(v, sp.Basic) else float(v)
+
+
+def _critical_points(e: sp.Expr, interval: sp.Interval) -> tuple[list, bool]:
+    """Interior points of ``interval`` where de/dx = 0; (points, exact?)."""
+    d = sp.diff(e, X)
+    if not d.has(X):
+        return [], True  # constant derivative: no isolated critical point
+    try:
+        sol = sp.solveset(d, X, interval)
+    except (NotImplementedError, ValueError, TypeError):
+        sol = None
+    if isinstance(sol, sp.FiniteSet) and all(s.is_real for s in sol):
+        return sorted(sol, key=_as_float), True
+    if sol is sp.S.EmptySet:
+        return [], True
+    # Numerical fall-back: bracket sign changes of d on the grid, refine with brentq.
+    df = sp.lambdify(X, d, modules=["scipy", "numpy"])
+    lo, hi = _as_float(interval.start), _as_float(interval.end)
+    grid = _ROOT_GRID[(_ROOT_GRID > lo) & (_ROOT_GRID < hi)]
+    with np.errstate(all="ignore"):
+        vals = np.asarray(df(grid), dtype=float) * np.ones_like(grid)
+    # Far in the tails the naive lambdified expression is rounding noise around 0 (e.g.
+    # 1 + tanh(u) for u << 0), whose sign flips are not roots: only sign changes between values
+    # above _NOISE in magnitude count.
+    ok = np.isfinite(vals) & (np.abs(vals) > _NOISE)
+    roots = []
+    for i in range(len(grid) - 1):
+        if not (ok[i] and ok[i + 1]):
+            continue
+        if vals[i] * vals[i + 1] < 0:
+            with np.errstate(all="ignore"):
+                roots.append(brentq(df, grid[i], grid[i + 1], xtol=1e-300, rtol=1e-15))
+    return roots, False
+
+
+def _one_sided(e: sp.Expr, point, direction: str):
+    if point in (sp.oo, -sp.oo):
+        return sp.limit(e, X, point)
+    return sp.limit(e, X, point, direction)
+
+
+def _candidates(g: sp.Expr) -> list[Candidate]:
+    cands: list[Candidate] = []
+    for e, s in _pieces(g):
+        if not isinstance(s, sp.Interval):
+            raise NotImplementedError(f"piece set {s} is not an interval")
+        a, b = s.start, s.end
+        for end, direction, is_open in ((a, "+", s.left_open), (b, "-", s.right_open)):
+            infinite = end in (sp.oo, -sp.oo)
+            if infinite or is_open:
+                cands.append(Candidate(_as_float(end), _one_sided(e, end, direction), False, True))
+            else:
+                cands.append(Candidate(_as_float(end), e.subs(X, end), True, True, end))
+        points, exact = _critical_points(e, s)
+        for p in points:
+            value = e.subs(X, p) if exact else float(sp.lambdify(X, e, "mpmath")(p))
+            cands.append(Candidate(_as_float(p), value, True, exact, p if exact else None))
+    return cands
+
+
+@dataclass(frozen=True)
+class Extent:
+    inf: float
+    sup: float
+    inf_exact: Any
+    sup_exact: Any
+    argmin: Candidate | None  # attained global minimum at a finite point
+
+
+def _extent(g: sp.Expr) -> Extent:
+    cands = _candidates(g)
+    values = [_as_float(c.value) for c in cands]
+    lo, hi = min(values), max(values)
+    tol = 1e-12 * max(1.0, abs(lo)) if math.isfinite(lo) else 0.0
+    argmin = None
+    for c, v in zip(cands, values, strict=True):
+        if c.attained and math.isfinite(c.x) and abs(v - lo) <= tol:
+            if argmin is None or c.x > argmin.x:
+                argmin = c
+    lo_c = cands[values.index(lo)]
+    hi_c = cands[values.index(hi)]
+    return Extent(
+        lo, hi,
+        lo_c.value if lo_c.exact else None,
+        hi_c.value if hi_c.exact else None,
+        argmin,
+    )
+
+
+def _is_c1(f: sp.Expr) -> bool:
+    """Whether f' is continuous: its one-sided limits agree at every piece boundary."""
+    if not isinstance(f, sp.Piecewise):
+        return True
+    d = sp.diff(f, X)
+    bounds = set()
+    for _, s in _pieces(f):
+        bounds.update(b for b in (s.start, s.end) if b not in (sp.oo, -sp.oo))
+    for b in bounds:
+        left = [e for e, s in _pieces(d) if s.contains(b - sp.Rational(1, 10**9)) is sp.true]
+        right = [e for e, s in _pieces(d) if s.contains(b + sp.Rational(1, 10**9)) is sp.true]
+        lim_l = sp.limit(left[0], X, b, "-")
+        lim_r = sp.limit(right[0], X, b, "+")
+        if sp.simplify(lim_l - lim_r) != 0:
+            return False
+    return True
+
+
+@lru_cache(maxsize=256)
+def compute_properties(spec: Activation, key: tuple) -> tuple[tuple[str, Any], ...]:
+    """Properties of ``spec`` at the (SymPy) parameter values in ``key``.
+
+    Keys of the result:
+
+    ``range``, ``derivative_range``
+        (infimum, supremum) over the reals, as floats (±inf allowed).
+    ``range_exact``, ``derivative_range_exact``
+        the same as SymPy numbers where they are known exactly, else ``None`` entries.
+    ``monotonic``
+        f' ≥ 0 everywhere or f' ≤ 0 everywhere.
+    ``minimum``
+        ``(x*, f(x*))`` of a global minimum attained at a finite point (the largest such x* if
+        there are several), else ``None``; ``minimum_exact`` tells whether it is a closed form.
+    ``limits``
+        (f(−∞), f(+∞)).
+    ``saturates``
+        the sides (``"negative"``, ``"positive"``) where f tends to a finite limit, so f' → 0.
+    ``zero_centred``
+        f(0) = 0 and f takes both signs.
+    ``continuously_differentiable``
+        f' has no jumps.
+    """
+    pvals = dict(key)
+    f = spec.scalar_expr(**{k: _py(v) for k, v in pvals.items()})
+    d = sp.diff(f, X)
+    fr, dr = _extent(f), _extent(d)
+    lims = tuple(_as_float(_one_sided_piecewise(f, p)) for p in (-sp.oo, sp.oo))
+    f0 = _as_float(_at(f, 0))
+    minimum = None
+    if fr.argmin is not None:
+        minimum = (fr.argmin.x, _as_float(fr.argmin.value))
+    props = {
+        "range": (fr.inf, fr.sup),
+        "range_exact": (fr.inf_exact, fr.sup_exact),
+        "derivative_range": (dr.inf, dr.sup),
+        "derivative_range_exact": (dr.inf_exact, dr.sup_exact),
+        "monotonic": bool(dr.inf >= 0 or dr.sup <= 0),
+        "minimum": minimum,
+        "minimum_exact": (
+            (fr.argmin.x_exact, fr.argmin.value)
+            if fr.argmin is not None and fr.argmin.exact
+            else None
+        ),
+        "limits": lims,
+        "saturates": tuple(
+            side for side, v in zip(("negative", "positive"), lims, strict=True)
+            if math.isfinite(v)
+        ),
+        "zero_centred": bool(f0 == 0 and fr.inf < 0 < fr.sup),
+        "continuously_differentiable": _is_c1(f),
+        "f(0)": f0,
+        "f'(0)": _as_float(_at(d, 0)),
+    }
+    return tuple(props.items())
+
+
+def _py(v: Any) -> Any:
+    """SymPy number back to a Python number, for :meth:`Activation.resolve`."""
+    if isinstance(v, sp.Integer):
+        return int(v)
+    return float(v)
+
+
+def _at(g: sp.Expr, point) -> sp.Expr:
+    return g.subs(X, point)
+
+
+def _one_sided_piecewise(g: sp.Expr, point) -> sp.Expr:
+    for e, s in _pieces(g):
+        inside = s.end is sp.oo if point is sp.oo else s.start is -sp.oo
+        if inside:
+            return sp.limit(e, X, point)
+    raise ValueError(f"no piece of {g} reaches {point}")

@@ -1,0 +1,77 @@
+"""The registry: every activation spec defined in :mod:`actlib.activations`.
+
+Specs are discovered, not listed: each module in ``actlib/activations/`` exposes ``SPECS``, a
+tuple of :class:`~actlib.spec.Activation`. Adding an activation means adding one module there;
+the book order comes from each spec's ``order`` field.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+from functools import lru_cache
+
+from actlib import activations as _activations_pkg
+from actlib.spec import Activation
+
+
+@lru_cache(maxsize=1)
+def _registry() -> dict[str, Activation]:
+    found: list[Activation] = []
+    for info in pkgutil.iter_modules(_activations_pkg.__path__):
+        module = importlib.import_module(f"{_activations_pkg.__name__}.{info.name}")
+        specs = getattr(module, "SPECS", None)
+        if specs is None:
+            raise RuntimeError(f"activation module {module.__name__} defines no SPECS tuple")
+        found.extend(specs)
+    found.sort(key=lambda s: (s.order, s.name))
+    registry: dict[str, Activation] = {}
+    for spec in found:
+        for key in (spec.name, *spec.aliases):
+            if key in registry:
+                raise RuntimeError(f"activation name {key!r} is registered twice")
+            registry[key] = spec
+    return registry
+
+
+def names(role: str | None = None) -> list[str]:
+    """Every registered activation name, in book order.
+
+    Args:
+        role: if given (``"hidden"`` or ``"output"``), only activations used in that role.
+    """
+    if role is not None and role not in ("hidden", "output"):
+        raise ValueError(f"role must be 'hidden', 'output' or None, got {role!r}")
+    seen: list[str] = []
+    for spec in _registry().values():
+        if spec.name not in seen and (role is None or role in spec.roles):
+            seen.append(spec.name)
+    return seen
+
+
+def specs(role: str | None = None) -> list[Activation]:
+    """The specs themselves, in book order (see :func:`names`)."""
+    return [get(n) for n in names(role)]
+
+
+def get(name: str | Activation) -> Activation:
+    """The spec registered under ``name`` (or one of its aliases, e.g. ``"silu"``).
+
+    Raises:
+        TypeError: ``name`` is not a string.
+        ValueError: no such activation; the message lists the closest registered names.
+    """
+    if isinstance(name, Activation):
+        return name
+    if not isinstance(name, str):
+        raise TypeError(f"activation name must be a string, got {type(name).__name__}")
+    registry = _registry()
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in registry:
+        return registry[key]
+    close = difflib.get_close_matches(key, list(registry), n=3, cutoff=0.5)
+    hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+    raise ValueError(
+        f"unknown activation {name!r}.{hint} Registered: {', '.join(names())}."
+    )
