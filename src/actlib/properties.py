@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from actlib.spec import X, Activation
+from actlib.spec import Activation, X
 
 #: Grid on which roots of f' are bracketed when SymPy has no closed form: sinh-spaced, so it is
 #: dense near 0 and still reaches |x| = 1e4.
@@ -132,7 +132,8 @@ def _extent(g: sp.Expr) -> Extent:
     lo_c = cands[values.index(lo)]
     hi_c = cands[values.index(hi)]
     return Extent(
-        lo, hi,
+        lo,
+        hi,
         lo_c.value if lo_c.exact else None,
         hi_c.value if hi_c.exact else None,
         argmin,
@@ -204,8 +205,7 @@ def compute_properties(spec: Activation, key: tuple) -> tuple[tuple[str, Any], .
         ),
         "limits": lims,
         "saturates": tuple(
-            side for side, v in zip(("negative", "positive"), lims, strict=True)
-            if math.isfinite(v)
+            side for side, v in zip(("negative", "positive"), lims, strict=True) if math.isfinite(v)
         ),
         "zero_centred": bool(f0 == 0 and fr.inf < 0 < fr.sup),
         "continuously_differentiable": _is_c1(f),

@@ -72,6 +72,4 @@ def get(name: str | Activation) -> Activation:
         return registry[key]
     close = difflib.get_close_matches(key, list(registry), n=3, cutoff=0.5)
     hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
-    raise ValueError(
-        f"unknown activation {name!r}.{hint} Registered: {', '.join(names())}."
-    )
+    raise ValueError(f"unknown activation {name!r}.{hint} Registered: {', '.join(names())}.")

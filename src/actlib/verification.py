@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 
 from actlib.registry import get
-from actlib.spec import X, Activation
+from actlib.spec import Activation, X
 
 #: Working precision of the reference, in decimal digits.
 REFERENCE_DIGITS = 40
@@ -66,19 +66,28 @@ class VerifyReport:
     def _rows(self) -> list[list[str]]:
         rows = []
         for c in self.checks:
-            rows.append([
-                c.quantity,
-                c.implementation,
-                f"{c.max_abs:.2e}",
-                f"{c.max_rel:.2e}",
-                _fmt_x(c.worst_x),
-                f"{c.rtol:.0e}" + (f" + {c.atol:.0e}" if c.atol > 1e-300 else ""),
-                "pass" if c.passed else "FAIL",
-            ])
+            rows.append(
+                [
+                    c.quantity,
+                    c.implementation,
+                    f"{c.max_abs:.2e}",
+                    f"{c.max_rel:.2e}",
+                    _fmt_x(c.worst_x),
+                    f"{c.rtol:.0e}" + (f" + {c.atol:.0e}" if c.atol > 1e-300 else ""),
+                    "pass" if c.passed else "FAIL",
+                ]
+            )
         return rows
 
-    _HEADER = ["quantity", "implementation", "max abs err", "max rel err", "worst at x",
-               "tolerance (rel + abs)", "result"]
+    _HEADER = [
+        "quantity",
+        "implementation",
+        "max abs err",
+        "max rel err",
+        "worst at x",
+        "tolerance (rel + abs)",
+        "result",
+    ]
 
     def __str__(self) -> str:
         rows = [self._HEADER, *self._rows()]
@@ -86,7 +95,8 @@ class VerifyReport:
         lines = [
             f"verify({self.name!r}, {_fmt_params(self.params)}): "
             f"{'PASSED' if self.passed else 'FAILED'}",
-            f"reference: SymPy expression in {REFERENCE_DIGITS}-digit arithmetic; grid: {self.grid}",
+            f"reference: SymPy expression in {REFERENCE_DIGITS}-digit arithmetic "
+            f"(raised where it cancels); grid: {self.grid}",
         ]
         for i, r in enumerate(rows):
             lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)))
@@ -209,21 +219,38 @@ def _verify_elementwise(spec: Activation, values: dict, shown: dict) -> VerifyRe
     ref_d = _mp_eval(d, [X], pts)
     ref_d2 = _mp_eval(sp.diff(d, X), [X], pts)
     checks = [
-        _compare("forward", "NumPy", spec.forward(xs, **values), ref_f, xs, NUMPY_RTOL, 1e-300,
-                 cond=np.abs(xs * ref_d)),
-        _compare("derivative", "NumPy", spec.derivative(xs, **values), ref_d, xs,
-                 NUMPY_RTOL, 1e-300, cond=np.abs(xs * ref_d2)),
+        _compare(
+            "forward",
+            "NumPy",
+            spec.forward(xs, **values),
+            ref_f,
+            xs,
+            NUMPY_RTOL,
+            1e-300,
+            cond=np.abs(xs * ref_d),
+        ),
+        _compare(
+            "derivative",
+            "NumPy",
+            spec.derivative(xs, **values),
+            ref_d,
+            xs,
+            NUMPY_RTOL,
+            1e-300,
+            cond=np.abs(xs * ref_d2),
+        ),
     ]
     t = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
     learn = [p for p in spec.parameters if p.learnable]
-    wts = {p.name: torch.tensor([values[p.name]], dtype=torch.float64, requires_grad=True)
-           for p in learn}
+    wts = {
+        p.name: torch.tensor([values[p.name]], dtype=torch.float64, requires_grad=True)
+        for p in learn
+    }
     y = spec.torch_forward(t, **{**values, **wts})
     (g,) = torch.autograd.grad(y.sum(), t)
     checks += [
         _compare("forward", "PyTorch", y.detach().numpy(), ref_f, xs, TORCH_RTOL, TORCH_ATOL),
-        _compare("derivative (autograd)", "PyTorch", g.numpy(), ref_d, xs,
-                 TORCH_RTOL, TORCH_ATOL),
+        _compare("derivative (autograd)", "PyTorch", g.numpy(), ref_d, xs, TORCH_RTOL, TORCH_ATOL),
     ]
     if learn:
         sym = spec.sympy_expr(X, **{p.name: p.symbol for p in spec.parameters if p.symbolic})
@@ -235,10 +262,16 @@ def _verify_elementwise(spec: Activation, values: dict, shown: dict) -> VerifyRe
                 lambda w, p=p: spec.torch_forward(t.detach(), **{**values, p.name: w})
             )(wts[p.name].detach())
             checks += [
-                _compare(f"∂f/∂{p.name}", "NumPy", np_grads[p.name], ref_p, xs,
-                         NUMPY_RTOL, 1e-300),
-                _compare(f"∂f/∂{p.name} (autograd)", "PyTorch", jac[:, 0].numpy(), ref_p, xs,
-                         TORCH_RTOL, TORCH_ATOL),
+                _compare(f"∂f/∂{p.name}", "NumPy", np_grads[p.name], ref_p, xs, NUMPY_RTOL, 1e-300),
+                _compare(
+                    f"∂f/∂{p.name} (autograd)",
+                    "PyTorch",
+                    jac[:, 0].numpy(),
+                    ref_p,
+                    xs,
+                    TORCH_RTOL,
+                    TORCH_ATOL,
+                ),
             ]
     grid = f"{len(xs)} points on [−20, 20] incl. 0, ±1e−8, ±1e−300 and kinks"
     return VerifyReport(spec.name, shown, grid, tuple(checks))
@@ -265,14 +298,42 @@ def _verify_vector(spec: Activation, values: dict, shown: dict) -> VerifyReport:
     where = [f"row {i}" for i in rows]
     where_j = [f"row {i}" for i in rows_j]
     checks = (
-        _compare("forward", "NumPy", spec.forward(logits, **values).ravel(), ref_f.ravel(),
-                 where, NUMPY_RTOL, 1e-300),
-        _compare("Jacobian", "NumPy", spec.derivative(logits, **values).ravel(), ref_j.ravel(),
-                 where_j, NUMPY_RTOL, 1e-300),
-        _compare("forward", "PyTorch", spec.torch_forward(t, axis=-1).numpy().ravel(),
-                 ref_f.ravel(), where, TORCH_RTOL, TORCH_ATOL),
-        _compare("Jacobian (autograd)", "PyTorch", tj.numpy().ravel(), ref_j.ravel(), where_j,
-                 TORCH_RTOL, TORCH_ATOL),
+        _compare(
+            "forward",
+            "NumPy",
+            spec.forward(logits, **values).ravel(),
+            ref_f.ravel(),
+            where,
+            NUMPY_RTOL,
+            1e-300,
+        ),
+        _compare(
+            "Jacobian",
+            "NumPy",
+            spec.derivative(logits, **values).ravel(),
+            ref_j.ravel(),
+            where_j,
+            NUMPY_RTOL,
+            1e-300,
+        ),
+        _compare(
+            "forward",
+            "PyTorch",
+            spec.torch_forward(t, axis=-1).numpy().ravel(),
+            ref_f.ravel(),
+            where,
+            TORCH_RTOL,
+            TORCH_ATOL,
+        ),
+        _compare(
+            "Jacobian (autograd)",
+            "PyTorch",
+            tj.numpy().ravel(),
+            ref_j.ravel(),
+            where_j,
+            TORCH_RTOL,
+            TORCH_ATOL,
+        ),
     )
     grid = f"{m} seeded random logit vectors of length {n}, one with entries ±1000"
     return VerifyReport(spec.name, shown, grid, checks)

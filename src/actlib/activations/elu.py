@@ -65,8 +65,7 @@ SPECS = (
         torch_module_factory=_module,
         torch_name="torch.nn.functional.elu",
         parameters=(
-            Param("alpha", 1.0, "saturation value −α for x → −∞", low=0.0,
-                  slider=(0.0, 3.0, 0.05)),
+            Param("alpha", 1.0, "saturation value −α for x → −∞", low=0.0, slider=(0.0, 3.0, 0.05)),
         ),
         reference=Reference(
             key="clevert2016fast",

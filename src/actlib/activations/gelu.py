@@ -23,7 +23,8 @@ def forward(x: np.ndarray) -> np.ndarray:
     r"""Gaussian error linear unit, exact form.
 
     .. math::
-        \mathrm{gelu}(x) = x\,\Phi(x) = \frac{x}{2}\,\operatorname{erfc}\!\left(-\frac{x}{\sqrt 2}\right)
+        \mathrm{gelu}(x) = x\,\Phi(x)
+        = \frac{x}{2}\,\operatorname{erfc}\!\left(-\frac{x}{\sqrt 2}\right)
 
     The usual ``x/2 (1 + erf(x/√2))`` cancels to 0 for x < −8 (1 + erf rounds to 0); erfc of
     the negated argument keeps the tiny tail values.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import sympy as sp
 
 from actlib._numerics import step
 from actlib.spec import Activation, Reference

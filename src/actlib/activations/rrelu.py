@@ -93,14 +93,31 @@ SPECS = (
         torch_module_factory=_module,
         torch_name="torch.nn.functional.rrelu",
         parameters=(
-            Param("lower", 1 / 8, "lower bound of the random slope", low=0.0, high=1.0,
-                  slider=(0.0, 1.0, 0.01)),
-            Param("upper", 1 / 3, "upper bound of the random slope", low=0.0, high=1.0,
-                  slider=(0.0, 1.0, 0.01)),
-            Param("training", False, "draw random slopes (True) or use their mean (False)",
-                  kind="bool"),
-            Param("generator", None, "random source for the slopes in training mode",
-                  kind="generator"),
+            Param(
+                "lower",
+                1 / 8,
+                "lower bound of the random slope",
+                low=0.0,
+                high=1.0,
+                slider=(0.0, 1.0, 0.01),
+            ),
+            Param(
+                "upper",
+                1 / 3,
+                "upper bound of the random slope",
+                low=0.0,
+                high=1.0,
+                slider=(0.0, 1.0, 0.01),
+            ),
+            Param(
+                "training",
+                False,
+                "draw random slopes (True) or use their mean (False)",
+                kind="bool",
+            ),
+            Param(
+                "generator", None, "random source for the slopes in training mode", kind="generator"
+            ),
         ),
         cross_check=_cross_check,
         reference=Reference(

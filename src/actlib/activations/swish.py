@@ -62,8 +62,13 @@ SPECS = (
         torch_forward=_torch,
         torch_name="torch.nn.functional.silu",
         parameters=(
-            Param("beta", 1.0, "sharpness β; β = 1 is SiLU, β → ∞ tends to ReLU", low=0.0,
-                  slider=(0.0, 10.0, 0.1)),
+            Param(
+                "beta",
+                1.0,
+                "sharpness β; β = 1 is SiLU, β → ∞ tends to ReLU",
+                low=0.0,
+                slider=(0.0, 10.0, 0.1),
+            ),
         ),
         aliases=("silu",),
         reference=Reference(
