@@ -85,6 +85,17 @@ def _critical_points(e: sp.Expr, interval: sp.Interval) -> tuple[list, bool]:
     return roots, False
 
 
+def _interior_point(s: sp.Interval) -> sp.Expr:
+    a, b = s.start, s.end
+    if a is -sp.oo and b is sp.oo:
+        return sp.Integer(0)
+    if a is -sp.oo:
+        return b - 1
+    if b is sp.oo:
+        return a + 1
+    return (a + b) / 2
+
+
 def _one_sided(e: sp.Expr, point, direction: str):
     if point in (sp.oo, -sp.oo):
         return sp.limit(e, X, point)
@@ -103,6 +114,11 @@ def _candidates(g: sp.Expr) -> list[Candidate]:
                 cands.append(Candidate(_as_float(end), _one_sided(e, end, direction), False, True))
             else:
                 cands.append(Candidate(_as_float(end), e.subs(X, end), True, True, end))
+        if not e.has(X):
+            # A constant piece takes its value everywhere inside the interval.
+            inner = _interior_point(s)
+            cands.append(Candidate(_as_float(inner), e, True, True, inner))
+            continue
         points, exact = _critical_points(e, s)
         for p in points:
             value = e.subs(X, p) if exact else float(sp.lambdify(X, e, "mpmath")(p))
@@ -117,6 +133,8 @@ class Extent:
     inf_exact: Any
     sup_exact: Any
     argmin: Candidate | None  # attained global minimum at a finite point
+    inf_attained: bool = False
+    sup_attained: bool = False
 
 
 def _extent(g: sp.Expr) -> Extent:
@@ -131,12 +149,22 @@ def _extent(g: sp.Expr) -> Extent:
                 argmin = c
     lo_c = cands[values.index(lo)]
     hi_c = cands[values.index(hi)]
+
+    def attained(v: float) -> bool:
+        t = 1e-12 * max(1.0, abs(v))
+        return any(
+            c.attained and math.isfinite(c.x) and abs(w - v) <= t
+            for c, w in zip(cands, values, strict=True)
+        )
+
     return Extent(
         lo,
         hi,
         lo_c.value if lo_c.exact else None,
         hi_c.value if hi_c.exact else None,
         argmin,
+        math.isfinite(lo) and attained(lo),
+        math.isfinite(hi) and attained(hi),
     )
 
 
@@ -166,6 +194,8 @@ def compute_properties(spec: Activation, key: tuple) -> tuple[tuple[str, Any], .
 
     ``range``, ``derivative_range``
         (infimum, supremum) over the reals, as floats (±inf allowed).
+    ``range_attained``, ``derivative_range_attained``
+        whether the infimum / supremum is a value taken at a finite x (closed bracket).
     ``range_exact``, ``derivative_range_exact``
         the same as SymPy numbers where they are known exactly, else ``None`` entries.
     ``monotonic``
@@ -194,7 +224,9 @@ def compute_properties(spec: Activation, key: tuple) -> tuple[tuple[str, Any], .
     props = {
         "range": (fr.inf, fr.sup),
         "range_exact": (fr.inf_exact, fr.sup_exact),
+        "range_attained": (fr.inf_attained, fr.sup_attained),
         "derivative_range": (dr.inf, dr.sup),
+        "derivative_range_attained": (dr.inf_attained, dr.sup_attained),
         "derivative_range_exact": (dr.inf_exact, dr.sup_exact),
         "monotonic": bool(dr.inf >= 0 or dr.sup <= 0),
         "minimum": minimum,
