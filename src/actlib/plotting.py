@@ -1,0 +1,317 @@
+"""Pure plotting functions: each one draws on an axes (or builds a figure) it is given.
+
+Nothing here creates widgets or touches global pyplot state; the interactive explorers in
+:mod:`actlib.explorer` are thin layers that call :func:`curve` and :func:`plot_activation`.
+
+Vector-valued activations (softmax) are drawn as their two-class slice
+``t ↦ softmax([t, 0])₀``, computed with the spec's own ``forward`` on a stacked array; the
+derivative of that slice is the ``[0, 0]`` entry of the spec's Jacobian.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from actlib.registry import get, specs
+from actlib.spec import Activation
+
+#: Seed of the random slopes drawn when a spec is shown in training mode (rrelu).
+SAMPLE_SEED = 0
+
+#: Line colours: the activation itself, its derivative, then the overlays in turn.
+MAIN_COLOR = "C0"
+DERIVATIVE_COLOR = "C1"
+OVERLAY_COLORS = ("C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9")
+
+
+def check_x_range(x: Any) -> tuple[float, float]:
+    """Validate an x-range and return it as ``(lo, hi)`` floats.
+
+    Args:
+        x: a pair of finite real numbers with ``lo < hi``.
+
+    Returns:
+        The pair as Python floats.
+
+    Raises:
+        TypeError: ``x`` is not a pair of real numbers.
+        ValueError: the bounds are not finite or ``lo >= hi``.
+    """
+    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence | np.ndarray) or len(x) != 2:
+        raise TypeError(f"x must be a pair (lo, hi) of real numbers, got {x!r}")
+    bounds = []
+    for b in x:
+        if isinstance(b, (bool, np.bool_)) or not isinstance(b, numbers.Real):
+            raise TypeError(f"x must be a pair (lo, hi) of real numbers, got {x!r}")
+        bounds.append(float(b))
+    lo, hi = bounds
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(f"x-range bounds must be finite, got ({lo:g}, {hi:g})")
+    if lo >= hi:
+        raise ValueError(f"x-range must have lo < hi, got ({lo:g}, {hi:g})")
+    return lo, hi
+
+
+def _check_num(num: Any) -> int:
+    if isinstance(num, (bool, np.bool_)) or not isinstance(num, numbers.Integral):
+        raise TypeError(f"num must be an integer, got {type(num).__name__}")
+    if num < 2:
+        raise ValueError(f"num must be at least 2, got {num}")
+    return int(num)
+
+
+def _check_axes(ax: Any) -> Axes:
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    return ax
+
+
+def _slice_params(spec: Activation, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters for evaluating a vector spec on a ``(n, 2)`` stack along its last axis."""
+    out = dict(values)
+    if "axis" in out:
+        out["axis"] = -1
+    return out
+
+
+def curve(
+    spec: Activation | str,
+    x: np.ndarray,
+    params: Mapping[str, Any] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The values of f and f′ on the points ``x``, as the plots show them.
+
+    Elementwise specs are evaluated directly; vector specs through the two-class slice
+    ``t ↦ f([t, 0])₀`` and the ``[0, 0]`` entry of their Jacobian.
+
+    Args:
+        spec: an activation spec or a registered name.
+        x: 1-d array of abscissae.
+        params: parameter values (validated by the spec); defaults for the missing ones.
+
+    Returns:
+        ``(y, dy)``, two float64 arrays shaped like ``x``.
+    """
+    spec = get(spec)
+    values = spec.resolve(dict(params or {}))
+    x = np.asarray(x, dtype=np.float64)
+    if spec.kind == "vector":
+        stacked = np.stack([x, np.zeros_like(x)], axis=-1)
+        p = _slice_params(spec, values)
+        y = np.asarray(spec.forward(stacked, **p))[..., 0]
+        dy = np.asarray(spec.derivative(stacked, **p))[..., 0, 0]
+        return y, dy
+    return np.asarray(spec.forward(x, **values)), np.asarray(spec.derivative(x, **values))
+
+
+def training_sample(
+    spec: Activation, x: np.ndarray, values: Mapping[str, Any]
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """A random draw of a stochastic activation in training mode, with a fixed seed.
+
+    Returns ``None`` unless the spec has a ``training`` flag that is set in ``values``. The
+    random source is ``values["generator"]`` when one is given, else a generator seeded with
+    :data:`SAMPLE_SEED`, so the same figure is drawn every time.
+
+    Args:
+        spec: the activation spec.
+        x: 1-d array of abscissae.
+        values: resolved parameter values.
+
+    Returns:
+        ``(y, dy)`` of one sample (the same random slopes for both), or ``None``.
+    """
+    if not values.get("training", False) or "training" not in spec.param_specs:
+        return None
+    seed = int(np.random.default_rng(SAMPLE_SEED).integers(2**32))
+    has_gen = "generator" in spec.param_specs
+    if has_gen and values.get("generator") is not None:
+        seed = int(values["generator"].integers(2**32))
+
+    def draw(fn):
+        p = dict(values)
+        if has_gen:
+            p["generator"] = np.random.default_rng(seed)
+        return np.asarray(fn(x, **p))
+
+    return draw(spec.forward), draw(spec.derivative)
+
+
+def plot_activation(
+    ax: Axes,
+    name_or_spec: str | Activation,
+    *,
+    params: dict | None = None,
+    x: tuple[float, float] = (-5.0, 5.0),
+    derivative: bool = True,
+    overlay: Sequence[str] = (),
+    num: int = 401,
+) -> dict[str, Line2D]:
+    """Draw an activation (and its derivative, and overlays) on the given axes.
+
+    The function is solid, its derivative dashed in a second colour; each overlay (another
+    registered activation at its default parameters) is a thin line. A stochastic activation
+    in training mode (rrelu with ``training=True``) also shows one random draw, with a fixed
+    seed, as dots around the evaluation-mode curve.
+
+    Args:
+        ax: the axes to draw on.
+        name_or_spec: a registered name (or alias) or a spec.
+        params: parameter values; the spec validates them and fills in the defaults.
+        x: the range ``(lo, hi)`` of the horizontal axis, ``lo < hi``.
+        derivative: also draw f′ (dashed).
+        overlay: names of other activations to draw for comparison.
+        num: number of sample points.
+
+    Returns:
+        The drawn lines by role: ``"f"``, ``"derivative"`` (if drawn), each overlay under its
+        name, and ``"sample"`` / ``"sample derivative"`` for a training-mode draw.
+
+    Raises:
+        TypeError: ``ax`` is not an Axes, or a parameter, ``x`` or ``num`` has the wrong type.
+        ValueError: unknown activation, a parameter out of range, or ``lo >= hi``.
+
+    >>> import matplotlib.figure
+    >>> ax = matplotlib.figure.Figure().add_subplot()
+    >>> sorted(plot_activation(ax, "relu", overlay=["tanh"]))
+    ['derivative', 'f', 'tanh']
+    """
+    ax = _check_axes(ax)
+    spec = get(name_or_spec)
+    if params is not None and not isinstance(params, Mapping):
+        raise TypeError(f"params must be a dict, got {type(params).__name__}")
+    values = spec.resolve(dict(params or {}))
+    lo, hi = check_x_range(x)
+    num = _check_num(num)
+    if isinstance(overlay, str):
+        overlay = (overlay,)
+    others = [get(o) for o in overlay]
+
+    xs = np.linspace(lo, hi, num)
+    eval_values = dict(values)
+    if "training" in eval_values:
+        eval_values["training"] = False
+    y, dy = curve(spec, xs, eval_values)
+    lines: dict[str, Line2D] = {}
+    (lines["f"],) = ax.plot(xs, y, color=MAIN_COLOR, lw=2, label=_label(spec), zorder=3)
+    if derivative:
+        (lines["derivative"],) = ax.plot(
+            xs, dy, color=DERIVATIVE_COLOR, lw=1.6, ls="--", label=f"{spec.name}′", zorder=3
+        )
+    sample = training_sample(spec, xs, values)
+    if sample is not None:
+        (lines["sample"],) = ax.plot(
+            xs, sample[0], ".", color=MAIN_COLOR, ms=2.5, alpha=0.6, label="training draw"
+        )
+        if derivative:
+            (lines["sample derivative"],) = ax.plot(
+                xs, sample[1], ".", color=DERIVATIVE_COLOR, ms=2.5, alpha=0.6
+            )
+    colors = iter(OVERLAY_COLORS * (1 + len(others) // len(OVERLAY_COLORS)))
+    for other in others:
+        if other.name == spec.name or other.name in lines:
+            continue
+        oy, _ = curve(other, xs)
+        (lines[other.name],) = ax.plot(
+            xs, oy, color=next(colors), lw=1.2, alpha=0.8, label=other.name, zorder=2
+        )
+    _decorate(ax, spec.title, (lo, hi))
+    return lines
+
+
+def _label(spec: Activation) -> str:
+    return f"{spec.name}([t, 0])₀" if spec.kind == "vector" else spec.name
+
+
+def _decorate(ax: Axes, title: str, xlim: tuple[float, float]) -> None:
+    ax.axhline(0.0, color="0.6", lw=0.8, zorder=1)
+    ax.axvline(0.0, color="0.6", lw=0.8, zorder=1)
+    ax.set_xlim(*xlim)
+    ax.set_title(title)
+    ax.set_xlabel("x")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="upper left", fontsize="small", frameon=False)
+
+
+def compare(
+    ax: Axes,
+    names: Sequence[str],
+    *,
+    derivative: bool = False,
+    x: tuple[float, float] = (-5, 5),
+) -> dict[str, Line2D]:
+    """Draw several activations (at their default parameters) on one axes.
+
+    Args:
+        ax: the axes to draw on.
+        names: registered names (or aliases) of the activations, at least one.
+        derivative: also draw each derivative, dashed, in the same colour.
+        x: the range ``(lo, hi)`` of the horizontal axis.
+
+    Returns:
+        The lines: each activation under its name, its derivative under ``name + "′"``.
+
+    Raises:
+        TypeError: ``ax`` is not an Axes or ``names`` is a single string.
+        ValueError: no names, an unknown name, or a bad range.
+    """
+    ax = _check_axes(ax)
+    if isinstance(names, str):
+        raise TypeError("names must be a sequence of activation names, not a single string")
+    chosen: list[Activation] = []
+    for n in names:
+        s = get(n)
+        if s not in chosen:
+            chosen.append(s)
+    if not chosen:
+        raise ValueError("compare needs at least one activation name")
+    lo, hi = check_x_range(x)
+    xs = np.linspace(lo, hi, 401)
+    lines: dict[str, Line2D] = {}
+    for i, s in enumerate(chosen):
+        color = f"C{i % 10}"
+        y, dy = curve(s, xs)
+        (lines[s.name],) = ax.plot(xs, y, color=color, lw=1.8, label=_label(s))
+        if derivative:
+            (lines[f"{s.name}′"],) = ax.plot(
+                xs, dy, color=color, lw=1.2, ls="--", label=f"{s.name}′"
+            )
+    _decorate(ax, "Comparison" + (" (dashed: derivatives)" if derivative else ""), (lo, hi))
+    return lines
+
+
+def gallery(role: str | None = None) -> Figure:
+    """Small multiples of every registered activation (and its derivative).
+
+    Args:
+        role: ``"hidden"``, ``"output"`` or ``None`` for all; see :func:`actlib.names`.
+
+    Returns:
+        A new :class:`~matplotlib.figure.Figure` (not registered with pyplot, so it is shown
+        once when it is the value of a notebook cell), one panel per activation in book order.
+    """
+    chosen = specs(role)
+    ncols = min(4, len(chosen))
+    nrows = math.ceil(len(chosen) / ncols)
+    fig = Figure(figsize=(3.2 * ncols, 2.6 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax, spec in zip(axes.flat, chosen, strict=False):
+        plot_activation(ax, spec)
+        ax.set_xlabel("")
+        ax.tick_params(labelsize="small")
+        ax.title.set_fontsize("medium")
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.remove()
+    for ax in list(axes.flat)[len(chosen) :]:
+        ax.set_visible(False)
+    fig.suptitle("solid: f(x), dashed: f′(x)", fontsize="small")
+    return fig
