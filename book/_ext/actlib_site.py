@@ -1,0 +1,57 @@
+"""Site fixes for the course book (a local Sphinx extension, loaded from ``_config.yml``).
+
+The book is read offline and tested in a headless browser that fails on any JavaScript error,
+so two defaults of the theme stack are corrected here:
+
+* Inline ``<script>`` bodies registered by extensions during the build (sphinx-thebe's
+  ``const THEBE_JS_URL = ...``, sphinx-togglebutton's selector) end up twice in every page with
+  Sphinx 7.4: once from the builder (filename ``None``) and once re-read from the registry
+  (filename ``""``). A repeated ``const`` declaration is a ``SyntaxError`` in the browser, so
+  repeated inline scripts are dropped from each page's script list.
+* pydata-sphinx-theme reads the colour mode from ``localStorage`` and falls back to the
+  ``default_mode`` template variable (``html_context``); left empty, a first visit logs
+  "Got invalid theme mode" as a console error. The book defaults to the light mode (figures
+  are drawn on white); readers can still switch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+
+def _default_colour_mode(app: Sphinx, config: Config) -> None:
+    context = dict(config.html_context or {})
+    context.setdefault("default_mode", "light")
+    config.html_context = context
+
+
+def _drop_repeated_inline_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen: set[tuple[str, int, tuple[tuple[str, str], ...]]] = set()
+    kept = []
+    for js in scripts:
+        key = (
+            str(js.filename or ""),
+            js.priority,
+            tuple(sorted((k, str(v)) for k, v in js.attributes.items())),
+        )
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(js)
+    # The builder restores this list after each page, so it is edited in place.
+    scripts[:] = kept
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _default_colour_mode)
+    # After every other handler has added its page-specific scripts (MathJax, widgets).
+    app.connect("html-page-context", _drop_repeated_inline_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
