@@ -43,7 +43,9 @@ def derivative(x: np.ndarray) -> np.ndarray:
     >>> derivative(np.array([0.0]))
     array([0.5])
     """
-    return 0.5 * erfc(-x * _SQRT1_2) + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)
+    # x φ(x) is 0 in float64 beyond |x| = 40; clipping keeps x * x finite at the largest floats.
+    xc = np.clip(x, -_TANH_CLIP, _TANH_CLIP)
+    return 0.5 * erfc(-x * _SQRT1_2) + xc * _INV_SQRT_2PI * np.exp(-0.5 * xc * xc)
 
 
 def _tanh_arg2(x: np.ndarray) -> np.ndarray:
@@ -76,7 +78,7 @@ def derivative_tanh(x: np.ndarray) -> np.ndarray:
     xc = np.clip(x, -_TANH_CLIP, _TANH_CLIP)
     dv = 2.0 * _TANH_C * (1.0 + 3.0 * _TANH_K * xc * xc)
     s = expit(v)
-    return s + x * dv * s * expit(-v)
+    return s + xc * dv * s * expit(-v)
 
 
 def _sympy_exact(x):

@@ -44,7 +44,10 @@ def forward(x: np.ndarray, axis: int = -1) -> np.ndarray:
     xc = np.where(np.isnan(x), -np.inf, x)
     m = np.max(xc, axis=ax, keepdims=True)
     shift = np.where(np.isfinite(m), m, 0.0)
-    z = np.where(inf_slice, np.where(posinf, 0.0, -np.inf), xc - shift)
+    # xc - shift can only overflow (to -inf) when the true exponent is below -1e308, where exp
+    # is exactly 0 anyway.
+    with np.errstate(over="ignore"):
+        z = np.where(inf_slice, np.where(posinf, 0.0, -np.inf), xc - shift)
     e = np.exp(z)
     s = np.sum(e, axis=ax, keepdims=True)
     out = e / np.where(s > 0, s, 1.0)

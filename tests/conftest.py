@@ -1,0 +1,37 @@
+"""Shared fixtures: headless matplotlib, seeded generators, a ``spec`` per registered activation."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import actlib  # noqa: E402
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(12345)
+
+
+@pytest.fixture(autouse=True)
+def _seed_torch():
+    import torch
+
+    torch.manual_seed(0)
+    yield
+
+
+@pytest.fixture(params=actlib.names(), ids=str)
+def spec(request) -> actlib.Activation:
+    """Every registered activation, one test per name."""
+    return actlib.get(request.param)
+
+
+@pytest.fixture(params=[s.name for s in actlib.specs() if s.kind == "elementwise"], ids=str)
+def elementwise(request) -> actlib.Activation:
+    """Every registered elementwise activation."""
+    return actlib.get(request.param)
