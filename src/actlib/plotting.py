@@ -10,6 +10,7 @@ derivative of that slice is the ``[0, 0]`` entry of the spec's Jacobian.
 
 from __future__ import annotations
 
+import io
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -30,6 +31,19 @@ SAMPLE_SEED = 0
 MAIN_COLOR = "C0"
 DERIVATIVE_COLOR = "C1"
 OVERLAY_COLORS = ("C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9")
+
+
+class NotebookFigure(Figure):
+    """A figure that shows itself (as PNG) when it is the value of a notebook cell.
+
+    It is not registered with pyplot, so a cell that returns it shows it exactly once, whether
+    or not the inline backend has been activated.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png")
+        return buf.getvalue()
 
 
 def check_x_range(x: Any) -> tuple[float, float]:
@@ -295,13 +309,13 @@ def gallery(role: str | None = None) -> Figure:
         role: ``"hidden"``, ``"output"`` or ``None`` for all; see :func:`actlib.names`.
 
     Returns:
-        A new :class:`~matplotlib.figure.Figure` (not registered with pyplot, so it is shown
-        once when it is the value of a notebook cell), one panel per activation in book order.
+        A new :class:`NotebookFigure` (not registered with pyplot, so it is shown once when it
+        is the value of a notebook cell), one panel per activation in book order.
     """
     chosen = specs(role)
     ncols = min(4, len(chosen))
     nrows = math.ceil(len(chosen) / ncols)
-    fig = Figure(figsize=(3.2 * ncols, 2.6 * nrows), layout="constrained")
+    fig = NotebookFigure(figsize=(3.2 * ncols, 2.6 * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax, spec in zip(axes.flat, chosen, strict=False):
         plot_activation(ax, spec)

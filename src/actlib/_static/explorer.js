@@ -1,0 +1,297 @@
+/* Kernel-free activation explorer: redraws precomputed curves into an inline SVG.
+ *
+ * Each explorer is a div.actlib-explorer carrying its configuration (data-config, JSON) and,
+ * for curve explorers, the curve samples (data-curves: little-endian uint16, base64). The
+ * static picture (img.actlib-static) stays for readers without JavaScript; init() hides it and
+ * reveals the controls and the SVG. Several explorers on a page are independent.
+ * No external requests; no dollar signs or backslashes (the page is typeset by MathJax).
+ */
+window.actlibExplorer = window.actlibExplorer || (function () {
+  "use strict";
+
+  var W = 560, H = 340, ML = 52, MR = 14, MT = 30, MB = 34;
+
+  function decode(b64) {
+    var bin = atob(b64);
+    var n = bin.length >> 1;
+    var out = new Uint16Array(n);
+    for (var i = 0; i < n; i++) {
+      out[i] = bin.charCodeAt(2 * i) | (bin.charCodeAt(2 * i + 1) << 8);
+    }
+    return out;
+  }
+
+  function niceStep(span, target) {
+    var raw = span / target;
+    var p = Math.pow(10, Math.floor(Math.log(raw) / Math.LN10));
+    var m = raw / p;
+    return (m < 1.5 ? 1 : m < 3 ? 2 : m < 7 ? 5 : 10) * p;
+  }
+
+  function ticks(lo, hi, target) {
+    var step = niceStep(hi - lo, target);
+    var out = [];
+    for (var t = Math.ceil(lo / step - 1e-9) * step; t <= hi + 1e-9 * step; t += step) {
+      out.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+    }
+    return out;
+  }
+
+  function fmt(v) {
+    var a = Math.abs(v);
+    if (a === 0) return "0";
+    if (a >= 1000 || a < 0.001) return v.toExponential(1);
+    return String(parseFloat(v.toPrecision(3)));
+  }
+
+  function make(svg, name, attrs, parent) {
+    var e = document.createElementNS(svg.namespaceURI, name);
+    for (var k in attrs) {
+      if (Object.prototype.hasOwnProperty.call(attrs, k)) e.setAttribute(k, attrs[k]);
+    }
+    (parent || svg).appendChild(e);
+    return e;
+  }
+
+  /* Axes with ticks, grid and title; returns helpers mapping data to SVG coordinates. */
+  function Axes(svg, title) {
+    svg.setAttribute("viewBox", "0 0 " + W + " " + H);
+    this.svg = svg;
+    this.grid = make(svg, "g", { "class": "actlib-grid" });
+    make(svg, "rect", {
+      x: ML, y: MT, width: W - ML - MR, height: H - MT - MB,
+      fill: "none", stroke: "currentColor", "stroke-opacity": "0.5"
+    });
+    make(svg, "text", {
+      x: (ML + W - MR) / 2, y: 18, "text-anchor": "middle", "font-size": "14",
+      fill: "currentColor"
+    }).textContent = title;
+    this.plot = make(svg, "g", {});
+    this.overlay = make(svg, "g", {});
+  }
+
+  Axes.prototype.setLimits = function (x0, x1, y0, y1, xlabel) {
+    this.x0 = x0; this.x1 = x1; this.y0 = y0; this.y1 = y1;
+    var g = this.grid, svg = this.svg, self = this;
+    while (g.firstChild) g.removeChild(g.firstChild);
+    function line(xa, ya, xb, yb, op) {
+      make(svg, "line", {
+        x1: xa, y1: ya, x2: xb, y2: yb, stroke: "currentColor", "stroke-opacity": op
+      }, g);
+    }
+    function label(x, y, anchor, s) {
+      make(svg, "text", {
+        x: x, y: y, "text-anchor": anchor, "font-size": "11", fill: "currentColor"
+      }, g).textContent = s;
+    }
+    if (x1 > x0) {
+      ticks(x0, x1, 8).forEach(function (t) {
+        var px = self.px(t);
+        line(px, MT, px, H - MB, t === 0 ? "0.45" : "0.12");
+        label(px, H - MB + 14, "middle", fmt(t));
+      });
+    }
+    ticks(y0, y1, 6).forEach(function (t) {
+      var py = self.py(t);
+      line(ML, py, W - MR, py, t === 0 ? "0.45" : "0.12");
+      label(ML - 5, py + 4, "end", fmt(t));
+    });
+    if (xlabel) label((ML + W - MR) / 2, H - 4, "middle", xlabel);
+  };
+
+  Axes.prototype.px = function (x) {
+    return ML + (x - this.x0) / (this.x1 - this.x0) * (W - ML - MR);
+  };
+
+  Axes.prototype.py = function (y) {
+    return H - MB - (y - this.y0) / (this.y1 - this.y0) * (H - MT - MB);
+  };
+
+  function legend(ax, items) {
+    items.forEach(function (it, k) {
+      var y = MT + 14 + 16 * k;
+      it.key = make(ax.svg, "line", {
+        x1: ML + 8, y1: y - 4, x2: ML + 30, y2: y - 4, stroke: it.color, "stroke-width": "2",
+        "stroke-dasharray": it.dash || "none"
+      }, ax.overlay);
+      it.text = make(ax.svg, "text", {
+        x: ML + 36, y: y, "font-size": "12", fill: "currentColor"
+      }, ax.overlay);
+      it.text.textContent = it.label;
+    });
+  }
+
+  function padded(lo, hi) {
+    lo = Math.min(lo, 0); hi = Math.max(hi, 0);
+    if (!(hi > lo)) { lo -= 1; hi += 1; }
+    var pad = 0.06 * (hi - lo);
+    return [lo - pad, hi + pad];
+  }
+
+  function sliderValue(input) {
+    return parseFloat(input.value);
+  }
+
+  /* ---------------------------------------------------------------- f and f' of one activation */
+  function initCurves(root, cfg, svg) {
+    var data = decode(root.getAttribute("data-curves") || "");
+    var n = cfg.n, xmax = cfg.xmax, dx = 2 * xmax / (n - 1);
+    var params = cfg.params;
+    var index = params.map(function (p) { return p.index; });
+    var ax = new Axes(svg, cfg.title);
+    var f = make(svg, "path", {
+      "class": "actlib-curve actlib-f", fill: "none", stroke: cfg.colors[0],
+      "stroke-width": "2.2", "stroke-linejoin": "round"
+    }, ax.plot);
+    var df = make(svg, "path", {
+      "class": "actlib-curve actlib-df", fill: "none", stroke: cfg.colors[1],
+      "stroke-width": "1.8", "stroke-dasharray": "6 4", "stroke-linejoin": "round"
+    }, ax.plot);
+    var items = [{ label: cfg.label, color: cfg.colors[0] }];
+    if (cfg.derivative !== null) {
+      items.push({ label: cfg.dlabel, color: cfg.colors[1], dash: "6 4" });
+    }
+    legend(ax, items);
+    var msg = root.querySelector(".actlib-message");
+    var xr = root.querySelector("input.actlib-xrange");
+    var toggle = root.querySelector("input.actlib-derivative");
+
+    function combo() {
+      var c = 0;
+      for (var j = 0; j < params.length; j++) c = c * params[j].values.length + index[j];
+      return c;
+    }
+
+    function series(c, which) {
+      var q = cfg.q[c];
+      if (!q) return null;
+      var base = q[0] + which * n, lo = q[1 + 2 * which], sc = q[2 + 2 * which];
+      return function (i) { return lo + sc * data[base + i]; };
+    }
+
+    function path(fn, i0, i1) {
+      var parts = [];
+      for (var i = i0; i <= i1; i++) {
+        var x = -xmax + i * dx;
+        parts.push((i === i0 ? "M" : "L") + ax.px(x).toFixed(1) + " " + ax.py(fn(i)).toFixed(1));
+      }
+      return parts.join("");
+    }
+
+    function draw() {
+      var half = xr ? sliderValue(xr) : xmax;
+      var i0 = Math.max(0, Math.round((xmax - half) / dx)), i1 = n - 1 - i0;
+      var c = combo();
+      var yf = series(c, 0), yd = series(c, 1);
+      var showD = toggle ? toggle.checked : false;
+      var lo = Infinity, hi = -Infinity;
+      var fns = yf ? (showD ? [yf, yd] : [yf]) : [];
+      fns.forEach(function (fn) {
+        for (var i = i0; i <= i1; i++) {
+          var v = fn(i);
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+      });
+      var lim = padded(isFinite(lo) ? lo : -1, isFinite(hi) ? hi : 1);
+      ax.setLimits(-xmax + i0 * dx, -xmax + i1 * dx, lim[0], lim[1], "x");
+      f.setAttribute("d", yf ? path(yf, i0, i1) : "");
+      df.setAttribute("d", yf && showD ? path(yd, i0, i1) : "");
+      if (items[1]) {
+        items[1].key.style.display = showD ? "" : "none";
+        items[1].text.style.display = showD ? "" : "none";
+      }
+      if (msg) msg.textContent = yf ? "" : cfg.invalid[c] || "no data for these values";
+    }
+
+    Array.prototype.forEach.call(root.querySelectorAll("input.actlib-param"), function (input) {
+      var j = parseInt(input.getAttribute("data-index"), 10);
+      var out = root.querySelector("output[data-for='" + input.id + "']");
+      input.addEventListener("input", function () {
+        index[j] = parseInt(input.value, 10);
+        if (out) out.textContent = fmt(params[j].values[index[j]]);
+        draw();
+      });
+    });
+    if (xr) {
+      var xout = root.querySelector("output[data-for='" + xr.id + "']");
+      xr.addEventListener("input", function () {
+        if (xout) xout.textContent = fmt(sliderValue(xr));
+        draw();
+      });
+    }
+    if (toggle) toggle.addEventListener("change", draw);
+    draw();
+  }
+
+  /* ---------------------------------------------------------------- softmax(z / T) as bars */
+  function softmax(z, t) {
+    var m = -Infinity, i, s = 0, out = [];
+    for (i = 0; i < z.length; i++) m = Math.max(m, z[i] / t);
+    for (i = 0; i < z.length; i++) { out.push(Math.exp(z[i] / t - m)); s += out[i]; }
+    for (i = 0; i < z.length; i++) out[i] /= s;
+    return out;
+  }
+
+  function initBars(root, cfg, svg) {
+    var k = cfg.logits.length;
+    var ax = new Axes(svg, cfg.title);
+    ax.x0 = 0; ax.x1 = k;
+    ax.setLimits(0, 0, 0, 1, "");
+    var bars = [], texts = [], names = [];
+    for (var i = 0; i < k; i++) {
+      bars.push(make(svg, "path", {
+        "class": "actlib-curve actlib-bar", fill: cfg.colors[0], "fill-opacity": "0.85"
+      }, ax.plot));
+      texts.push(make(svg, "text", {
+        "text-anchor": "middle", "font-size": "12", fill: "currentColor"
+      }, ax.plot));
+      names.push(make(svg, "text", {
+        "text-anchor": "middle", "font-size": "12", fill: "currentColor",
+        x: ML + (i + 0.5) / k * (W - ML - MR), y: H - MB + 16
+      }, ax.plot));
+      names[i].textContent = "class " + (i + 1);
+    }
+    var inputs = root.querySelectorAll("input.actlib-slider");
+
+    function draw() {
+      var z = [], t = 1;
+      Array.prototype.forEach.call(inputs, function (input) {
+        var out = root.querySelector("output[data-for='" + input.id + "']");
+        if (out) out.textContent = fmt(sliderValue(input));
+        if (input.getAttribute("data-role") === "temperature") t = sliderValue(input);
+        else z[parseInt(input.getAttribute("data-index"), 10)] = sliderValue(input);
+      });
+      var p = softmax(z, t);
+      var slot = (W - ML - MR) / k, bw = slot * 0.6;
+      for (var i = 0; i < k; i++) {
+        var x = ML + i * slot + (slot - bw) / 2, y = ax.py(p[i]), y0 = ax.py(0);
+        bars[i].setAttribute("d", "M" + x.toFixed(1) + " " + y0.toFixed(1) + "V" + y.toFixed(1) +
+          "H" + (x + bw).toFixed(1) + "V" + y0.toFixed(1) + "Z");
+        texts[i].setAttribute("x", (x + bw / 2).toFixed(1));
+        texts[i].setAttribute("y", (y - 5).toFixed(1));
+        texts[i].textContent = p[i].toFixed(3);
+      }
+    }
+
+    Array.prototype.forEach.call(inputs, function (input) {
+      input.addEventListener("input", draw);
+    });
+    draw();
+  }
+
+  function init(root) {
+    if (!root || root.getAttribute("data-ready") === "1") return;
+    var cfg = JSON.parse(root.getAttribute("data-config"));
+    var svg = root.querySelector("svg.actlib-svg");
+    if (cfg.kind === "bars") initBars(root, cfg, svg);
+    else initCurves(root, cfg, svg);
+    var live = root.querySelector(".actlib-live");
+    var still = root.querySelector(".actlib-static");
+    if (live) live.removeAttribute("hidden");
+    if (still) still.style.display = "none";
+    root.setAttribute("data-ready", "1");
+  }
+
+  return { init: init };
+})();

@@ -1,0 +1,685 @@
+"""Interactive explorers: live ipywidgets in a kernel, a kernel-free HTML version elsewhere.
+
+``explore(name, **params)`` returns an :class:`Explorer`. As the value of a notebook cell it
+displays
+
+* in a live kernel (JupyterLab, Colab): ipywidgets controls over a matplotlib figure drawn with
+  the Agg backend and shown as PNG in an ``ipywidgets.Image``; a control change updates the
+  existing artists (``set_data``) and redraws, it never rebuilds the figure;
+* on the static site (no kernel): a self-contained ``text/html`` version with the curves
+  precomputed over a grid of parameter values, redrawn by a small inline script into an inline
+  ``<svg>``; without JavaScript the reader sees a static PNG of the default parameters.
+
+Both representations are in the same MIME bundle; the book's html builder is configured to
+prefer ``text/html``. The figures are drawn by :mod:`actlib.plotting`; this module only adds
+controls.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+import numbers
+import uuid
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from actlib.plotting import (
+    DERIVATIVE_COLOR,
+    MAIN_COLOR,
+    OVERLAY_COLORS,
+    check_x_range,
+    curve,
+    plot_activation,
+    training_sample,
+)
+from actlib.registry import get, names
+from actlib.spec import Activation, Param
+
+#: Limits of the live x-range control.
+X_LIMIT = 20.0
+#: Kernel-free version: curves are sampled on [-HTML_XMAX, HTML_XMAX] with HTML_POINTS points.
+HTML_XMAX = 8.0
+HTML_POINTS = 321
+#: Kernel-free version: at most this many bytes of curve samples (before base64).
+HTML_DATA_BUDGET = 150_000
+#: Kernel-free version: at most this many grid values for one slider.
+HTML_MAX_VALUES = 41
+#: Size of the figure (inches) and its resolution for the live PNG and the static fallback.
+FIGSIZE = (6.4, 4.0)
+DPI = 80
+#: Colours of the kernel-free drawing (matplotlib's default cycle, as in the live figure).
+_HEX = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
+
+
+def _live_kernel() -> bool:
+    """Whether an IPython kernel with ipywidgets is running (a front end can show widgets)."""
+    try:
+        import ipywidgets  # noqa: F401
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+@lru_cache(maxsize=1)
+def _script() -> str:
+    return resources.files("actlib").joinpath("_static/explorer.js").read_text(encoding="utf-8")
+
+
+def _continuous(spec: Activation) -> list[Param]:
+    return [p for p in spec.parameters if p.kind == "real" and p.slider is not None]
+
+
+def _png(canvas: FigureCanvasAgg) -> bytes:
+    """PNG bytes of an already drawn Agg canvas (fast zlib level: speed over size)."""
+    from PIL import Image
+
+    width, height = canvas.get_width_height(physical=True)
+    img = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buf = io.BytesIO()
+    img.convert("RGB").save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.3g}"
+
+
+class _BaseExplorer:
+    """Shared machinery: the Agg figure, the widget view and the MIME bundle."""
+
+    spec: Activation
+
+    def __init__(self) -> None:
+        self.figure = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.ax = self.figure.add_subplot()
+        self._widget: Any = None
+        self._image: Any = None
+        self._message: Any = None
+
+    # ------------------------------------------------------------------ drawing
+    def redraw(self) -> None:
+        """Render the figure on its Agg canvas and, if a widget is shown, refresh its image."""
+        self.canvas.draw()
+        if self._image is not None:
+            self._image.value = _png(self.canvas)
+
+    def png(self) -> bytes:
+        """The current figure as PNG bytes (drawn afresh)."""
+        self.canvas.draw()
+        return _png(self.canvas)
+
+    # ------------------------------------------------------------------ display
+    @property
+    def widget(self) -> Any:
+        """The ipywidgets view (built on first use; needs ipywidgets)."""
+        if self._widget is None:
+            self._widget = self._build_widget()
+        return self._widget
+
+    def _build_widget(self) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _safe_update(self, **values: Any) -> None:
+        try:
+            self.update(**values)
+        except (TypeError, ValueError) as exc:
+            if self._message is not None:
+                self._message.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
+            return
+        if self._message is not None:
+            self._message.value = ""
+
+    def update(self, **values: Any) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def to_html(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self.spec.name}>"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Widget view (live kernels), self-contained HTML (static pages) and plain text."""
+        bundle: dict[str, Any] = {}
+        if _live_kernel():
+            bundle.update(self.widget._repr_mimebundle_() or {})
+        bundle["text/html"] = self.to_html()
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+    def _html_page(self, config: dict[str, Any], controls: str, data: str | None) -> str:
+        uid = f"actlib-explorer-{uuid.uuid4().hex[:12]}"
+        controls = controls.replace("@ID@", uid)
+        png = base64.b64encode(self.png()).decode("ascii")
+        cfg = html.escape(json.dumps(config, ensure_ascii=False, separators=(",", ":")))
+        data_attr = f' data-curves="{data}"' if data is not None else ""
+        title = html.escape(self.spec.title)
+        return (
+            f'<div class="actlib-explorer mathjax_ignore tex2jax_ignore" id="{uid}" '
+            f'data-activation="{self.spec.name}" data-config="{cfg}"{data_attr} '
+            'style="max-width:600px;margin:0.5em 0;font-size:14px">'
+            f'<img class="actlib-static" alt="{title}: plot at the default parameters" '
+            f'style="max-width:100%" src="data:image/png;base64,{png}">'
+            '<div class="actlib-live" hidden>'
+            f'<svg class="actlib-svg" role="img" aria-label="{title}" '
+            'style="width:100%;height:auto;display:block"></svg>'
+            f'<div class="actlib-controls" style="display:grid;grid-template-columns:max-content '
+            f'1fr 3.5em;gap:2px 8px;align-items:center">{controls}</div>'
+            '<div class="actlib-message" style="color:#b00;min-height:1.2em"></div>'
+            "</div></div>"
+            f'<script>{_script()}\nwindow.actlibExplorer.init(document.getElementById("{uid}"));'
+            "</script>"
+        )
+
+
+def _range_input(
+    key: str,
+    label: str,
+    limits: tuple[float, float, float],
+    value: float,
+    shown: str,
+    classes: str,
+    **attrs: Any,
+) -> str:
+    """A labelled ``<input type="range">`` with its read-out (``@ID@`` is the explorer id)."""
+    ident = f"@ID@-{key}"
+    lo, hi, step = limits
+    extra = "".join(f' data-{k}="{html.escape(str(v))}"' for k, v in attrs.items())
+    return (
+        f'<label for="{ident}">{html.escape(label)}</label>'
+        f'<input type="range" id="{ident}" class="actlib-slider {classes}" min="{lo:g}" '
+        f'max="{hi:g}" step="{step:g}" value="{value:g}"{extra}>'
+        f'<output data-for="{ident}">{html.escape(shown)}</output>'
+    )
+
+
+def _grid(param: Param, value: float, max_values: int) -> list[float]:
+    """Grid values of one slider for the kernel-free version; always contains ``value``."""
+    lo, hi, step = param.slider  # type: ignore[misc]
+    steps = max(1, round((hi - lo) / step))
+    stride = max(1, math.ceil(steps / (max_values - 1)))
+    ks = list(range(0, steps + 1, stride))
+    if ks[-1] != steps:
+        ks.append(steps)
+    vals = [round(lo + k * step, 10) for k in ks]
+    if not any(math.isclose(v, value, abs_tol=1e-12) for v in vals):
+        vals.append(value)
+    return sorted(vals)
+
+
+def _quantize(y: np.ndarray) -> tuple[np.ndarray, float, float]:
+    lo, hi = float(np.min(y)), float(np.max(y))
+    scale = (hi - lo) / 65535.0
+    if scale == 0.0:
+        return np.zeros(y.shape, dtype="<u2"), lo, 0.0
+    q = np.rint((y - lo) / scale).clip(0, 65535).astype("<u2")
+    return q, lo, scale
+
+
+class Explorer(_BaseExplorer):
+    """Interactive view of one elementwise activation: f, f′ and overlays over an x-range.
+
+    Args:
+        name: a registered name (or alias) or a spec.
+        x: the initial x-range ``(lo, hi)``.
+        derivative: whether f′ is shown initially.
+        overlay: names of activations drawn for comparison.
+        **params: initial parameter values (validated by the spec).
+    """
+
+    def __init__(
+        self,
+        name: str | Activation,
+        *,
+        x: tuple[float, float] = (-5.0, 5.0),
+        derivative: bool = True,
+        overlay: Sequence[str] = (),
+        **params: Any,
+    ) -> None:
+        super().__init__()
+        self.spec = get(name)
+        self.values = self.spec.resolve(params)
+        self.x = check_x_range(x)
+        if not isinstance(derivative, (bool, np.bool_)):
+            raise TypeError(f"derivative must be True or False, got {type(derivative).__name__}")
+        self.derivative = bool(derivative)
+        self.overlay = self._check_overlay(overlay)
+        self.num = 401
+        self._drawn_x = self.x
+        self.lines = plot_activation(
+            self.ax,
+            self.spec,
+            params=self._eval_params(self.values),
+            x=self.x,
+            derivative=True,
+            overlay=self.overlay,
+            num=self.num,
+        )
+        self.lines["derivative"].set_visible(self.derivative)
+        self._refresh_sample()
+        self._autoscale()
+        self.canvas.draw()
+
+    # ------------------------------------------------------------------ state changes
+    def _check_overlay(self, overlay: Sequence[str]) -> tuple[str, ...]:
+        if isinstance(overlay, str):
+            overlay = (overlay,)
+        out: list[str] = []
+        for o in overlay:
+            n = get(o).name
+            if n != self.spec.name and n not in out:
+                out.append(n)
+        return tuple(out)
+
+    @staticmethod
+    def _eval_params(values: Mapping[str, Any]) -> dict[str, Any]:
+        # The solid curve is the deterministic (evaluation-mode) function; a training-mode
+        # draw is shown separately as dots.
+        p = {k: v for k, v in values.items() if k != "generator"}
+        if "training" in p:
+            p["training"] = False
+        return p
+
+    def update(self, **values: Any) -> None:
+        """Apply new control values and redraw the existing artists (no new figure).
+
+        Args:
+            **values: any parameter of the activation, ``x`` (a range), ``derivative`` (bool)
+                or ``overlay`` (names). Values are validated before anything changes.
+        """
+        x = self.x
+        derivative = self.derivative
+        overlay = self.overlay
+        params = dict(self.values)
+        for key, value in values.items():
+            if key == "x":
+                x = check_x_range(value)
+            elif key == "derivative":
+                if not isinstance(value, (bool, np.bool_)):
+                    raise TypeError(f"derivative must be True or False, got {value!r}")
+                derivative = bool(value)
+            elif key == "overlay":
+                overlay = self._check_overlay(value)
+            else:
+                params[key] = value
+        params = self.spec.resolve(params)  # raises before any state changes
+
+        self.values, self.x, self.derivative = params, x, derivative
+        xs = np.linspace(x[0], x[1], self.num)
+        y, dy = curve(self.spec, xs, self._eval_params(params))
+        self.lines["f"].set_data(xs, y)
+        self.lines["derivative"].set_data(xs, dy)
+        self.lines["derivative"].set_visible(derivative)
+        self._set_overlay(overlay, xs, force=x != self._drawn_x)
+        self._refresh_sample(xs)
+        self.ax.set_xlim(*x)
+        self._autoscale()
+        self.redraw()
+
+    def _set_overlay(self, overlay: tuple[str, ...], xs: np.ndarray, *, force: bool) -> None:
+        changed = overlay != self.overlay
+        for gone in set(self.overlay) - set(overlay):
+            self.lines.pop(gone).remove()
+        for k, other in enumerate(overlay):
+            line = self.lines.get(other)
+            if line is None:
+                (line,) = self.ax.plot(
+                    [], [], lw=1.2, alpha=0.8, label=other, zorder=2,
+                    color=OVERLAY_COLORS[k % len(OVERLAY_COLORS)],
+                )  # fmt: skip
+                self.lines[other] = line
+            if line.get_xdata().size == 0 or force:
+                line.set_data(xs, curve(other, xs)[0])
+        self.overlay = overlay
+        self._drawn_x = self.x
+        if changed:
+            self.ax.legend(loc="upper left", fontsize="small", frameon=False)
+
+    def _refresh_sample(self, xs: np.ndarray | None = None) -> None:
+        if xs is None:
+            xs = np.linspace(self.x[0], self.x[1], self.num)
+            self._drawn_x = self.x
+        sample = training_sample(self.spec, xs, self.values)
+        for key, k in (("sample", 0), ("sample derivative", 1)):
+            line = self.lines.get(key)
+            if sample is None:
+                if line is not None:
+                    line.set_visible(False)
+                continue
+            if line is None:
+                color = MAIN_COLOR if k == 0 else DERIVATIVE_COLOR
+                (line,) = self.ax.plot([], [], ".", color=color, ms=2.5, alpha=0.6)
+                self.lines[key] = line
+            line.set_data(xs, sample[k])
+            line.set_visible(k == 0 or self.derivative)
+
+    def _autoscale(self) -> None:
+        ys = [
+            np.asarray(line.get_ydata(), dtype=float)
+            for line in self.lines.values()
+            if line.get_visible() and len(line.get_ydata())
+        ]
+        lo = min(0.0, *(float(np.nanmin(y)) for y in ys))
+        hi = max(0.0, *(float(np.nanmax(y)) for y in ys))
+        if hi <= lo:
+            lo, hi = lo - 1.0, hi + 1.0
+        pad = 0.06 * (hi - lo)
+        self.ax.set_ylim(lo - pad, hi + pad)
+
+    # ------------------------------------------------------------------ live widget
+    def _build_widget(self) -> Any:
+        import ipywidgets as w
+
+        controls: list[Any] = []
+        style = {"description_width": "initial"}
+        for p in self.spec.parameters:
+            value = self.values[p.name]
+            if p.kind == "real" and p.slider is not None:
+                lo, hi, step = p.slider
+                s = w.FloatSlider(
+                    value=value, min=min(lo, value), max=max(hi, value), step=step,
+                    description=p.name, continuous_update=True, style=style,
+                    readout_format=".3g", tooltip=p.description,
+                )  # fmt: skip
+                s.observe(lambda ch, n=p.name: self._safe_update(**{n: ch["new"]}), "value")
+                controls.append(s)
+            elif p.kind == "bool":
+                label = f"{p.name} (random slopes, fixed seed)" if p.name == "training" else p.name
+                c = w.Checkbox(value=bool(value), description=label, indent=False)
+                c.observe(lambda ch, n=p.name: self._safe_update(**{n: ch["new"]}), "value")
+                controls.append(c)
+        lim = max(X_LIMIT, abs(self.x[0]), abs(self.x[1]))
+        xr = w.FloatRangeSlider(
+            value=self.x, min=-lim, max=lim, step=0.5, description="x-range",
+            continuous_update=True, style=style,
+        )  # fmt: skip
+        xr.observe(lambda ch: self._safe_update(x=tuple(ch["new"])), "value")
+        deriv = w.Checkbox(value=self.derivative, description="show f′", indent=False)
+        deriv.observe(lambda ch: self._safe_update(derivative=ch["new"]), "value")
+        others = [n for n in names() if n != self.spec.name]
+        over = w.SelectMultiple(
+            options=others, value=self.overlay, rows=min(6, len(others)),
+            description="overlay", style=style,
+        )  # fmt: skip
+        over.observe(lambda ch: self._safe_update(overlay=ch["new"]), "value")
+        self._image = w.Image(value=_png(self.canvas), format="png")
+        self._message = w.HTML("")
+        left = w.VBox([*controls, xr, deriv, self._message])
+        return w.VBox([w.HBox([left, over]), self._image])
+
+    # ------------------------------------------------------------------ kernel-free version
+    def _html_grid(self) -> tuple[list[Param], list[list[float]]]:
+        cont = _continuous(self.spec)
+        if not cont:
+            return [], []
+        per_combo = 2 * HTML_POINTS * 2
+        max_combos = max(1, HTML_DATA_BUDGET // per_combo)
+        each = max(2, min(HTML_MAX_VALUES, int(max_combos ** (1 / len(cont))) - 1))
+        grids = [_grid(p, self.values[p.name], each) for p in cont]
+        return cont, grids
+
+    def to_html(self) -> str:
+        """The self-contained, kernel-free HTML version of this explorer.
+
+        Curves are precomputed for every combination of the slider grids (the current values
+        included) on a fixed x-grid, quantized to 16 bits and inlined as base64; the inline
+        script draws them into an SVG. Parameters without a slider keep their current values.
+        """
+        cont, grids = self._html_grid()
+        xs = np.linspace(-HTML_XMAX, HTML_XMAX, HTML_POINTS)
+        fixed = self._eval_params(self.values)
+        chunks: list[bytes] = []
+        q: list[list[float] | None] = []
+        invalid: dict[int, str] = {}
+        offset = 0
+        for c, combo in enumerate(np.ndindex(*[len(g) for g in grids]) if grids else [()]):
+            p = dict(fixed)
+            p.update({prm.name: grid[i] for prm, grid, i in zip(cont, grids, combo, strict=True)})
+            try:
+                y, dy = curve(self.spec, xs, p)
+            except (TypeError, ValueError) as exc:
+                q.append(None)
+                invalid[c] = str(exc)
+                continue
+            if not (np.all(np.isfinite(y)) and np.all(np.isfinite(dy))):
+                q.append(None)
+                invalid[c] = "the function is not finite for these values"
+                continue
+            (qf, flo, fsc), (qd, dlo, dsc) = _quantize(y), _quantize(dy)
+            chunks += [qf.tobytes(), qd.tobytes()]
+            q.append([offset, flo, fsc, dlo, dsc])
+            offset += 2 * HTML_POINTS
+        data = base64.b64encode(b"".join(chunks)).decode("ascii")
+
+        controls = []
+        params_cfg = []
+        for j, (prm, grid) in enumerate(zip(cont, grids, strict=True)):
+            value = self.values[prm.name]
+            index = min(range(len(grid)), key=lambda i: abs(grid[i] - value))
+            params_cfg.append({"name": prm.name, "values": grid, "index": index})
+            controls.append(
+                _range_input(
+                    f"p{j}",
+                    prm.name,
+                    (0, len(grid) - 1, 1),
+                    index,
+                    _fmt(value),
+                    "actlib-param",
+                    index=j,
+                )
+            )
+        half = min(HTML_XMAX, max(1.0, abs(self.x[0]), abs(self.x[1])))
+        half = round(half * 2) / 2
+        controls.append(
+            _range_input("x", "x-range ±", (1, HTML_XMAX, 0.5), half, _fmt(half), "actlib-xrange")
+        )
+        checked = " checked" if self.derivative else ""
+        controls.append(
+            f'<label for="@ID@-d">show f′</label><input type="checkbox" id="@ID@-d" '
+            f'class="actlib-derivative"{checked}><span></span>'
+        )
+        label = f"{self.spec.name}([t, 0])₀" if self.spec.kind == "vector" else self.spec.name
+        config = {
+            "kind": "curves",
+            "title": self.spec.title,
+            "label": label,
+            "dlabel": f"{self.spec.name}′",
+            "derivative": True,
+            "n": HTML_POINTS,
+            "xmax": HTML_XMAX,
+            "params": params_cfg,
+            "q": q,
+            "invalid": {str(k): v for k, v in invalid.items()},
+            "colors": list(_HEX[:2]),
+        }
+        return self._html_page(config, "".join(controls), data)
+
+
+class SoftmaxExplorer(_BaseExplorer):
+    """Softmax of a few logits at a temperature: the output distribution as bars.
+
+    Args:
+        name: the vector-valued activation (softmax).
+        logits: the initial logits (2 to 6 of them).
+        T: the initial temperature (> 0); the bars show ``softmax(z / T)``.
+        **params: parameters of the spec (validated; ``axis`` is irrelevant for one vector).
+    """
+
+    #: Slider limits of the logits and of the temperature.
+    LOGIT_SLIDER = (-5.0, 5.0, 0.1)
+    T_SLIDER = (0.1, 5.0, 0.05)
+
+    def __init__(
+        self,
+        name: str | Activation = "softmax",
+        *,
+        logits: Sequence[float] = (2.0, 1.0, 0.1, -1.0),
+        T: float = 1.0,
+        **params: Any,
+    ) -> None:
+        super().__init__()
+        self.spec = get(name)
+        if self.spec.kind != "vector":
+            raise ValueError(f"{self.spec.name} is elementwise; use Explorer")
+        self.values = self.spec.resolve(params)
+        if isinstance(logits, (str, bytes)) or not isinstance(logits, Sequence | np.ndarray):
+            raise TypeError(f"logits must be a sequence of real numbers, got {logits!r}")
+        if not 2 <= len(logits) <= 6:
+            raise ValueError(f"logits must have between 2 and 6 entries, got {len(logits)}")
+        self.logits = [self._check_real(f"z{i + 1}", v) for i, v in enumerate(logits)]
+        self.T = self._check_T(T)
+        k = len(self.logits)
+        p = self.probabilities()
+        self.bars = self.ax.bar(range(1, k + 1), p, color=MAIN_COLOR, alpha=0.85, width=0.6)
+        self.labels = [
+            self.ax.text(i + 1, pi + 0.02, f"{pi:.3f}", ha="center", fontsize="small")
+            for i, pi in enumerate(p)
+        ]
+        self.ax.set_ylim(0, 1.08)
+        self.ax.set_xticks(range(1, k + 1), [f"class {i}" for i in range(1, k + 1)])
+        self.ax.set_ylabel("probability")
+        self.ax.set_title(self._title())
+        self.canvas.draw()
+
+    @staticmethod
+    def _check_real(name: str, value: Any) -> float:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be finite, got {value}")
+        return float(value)
+
+    def _check_T(self, value: Any) -> float:
+        value = self._check_real("T", value)
+        if value <= 0:
+            raise ValueError(f"the temperature T must be > 0, got {value:g}")
+        return value
+
+    def _title(self) -> str:
+        return f"{self.spec.title}: softmax(z / T), T = {self.T:.3g}"
+
+    def probabilities(self) -> np.ndarray:
+        """``softmax(z / T)`` of the current logits, computed by the spec."""
+        z = np.asarray(self.logits) / self.T
+        return np.asarray(self.spec.forward(z, **self.values))
+
+    def update(self, **values: Any) -> None:
+        """Apply new logits (``z1``, ``z2``, ...) and/or temperature ``T``; redraw the bars.
+
+        Args:
+            **values: ``z1`` … ``zk`` (real numbers) and ``T`` (> 0), validated first.
+        """
+        logits = list(self.logits)
+        T = self.T
+        for key, value in values.items():
+            if key == "T":
+                T = self._check_T(value)
+            elif key.startswith("z") and key[1:].isdigit() and 1 <= int(key[1:]) <= len(logits):
+                logits[int(key[1:]) - 1] = self._check_real(key, value)
+            else:
+                allowed = ", ".join([f"z{i + 1}" for i in range(len(logits))] + ["T"])
+                raise TypeError(f"unknown control {key!r}; the controls are: {allowed}")
+        self.logits, self.T = logits, T
+        for bar, label, pi in zip(self.bars, self.labels, self.probabilities(), strict=True):
+            bar.set_height(pi)
+            label.set_y(pi + 0.02)
+            label.set_text(f"{pi:.3f}")
+        self.ax.set_title(self._title())
+        self.redraw()
+
+    def _build_widget(self) -> Any:
+        import ipywidgets as w
+
+        sliders = []
+        lo, hi, step = self.LOGIT_SLIDER
+        for i, z in enumerate(self.logits):
+            s = w.FloatSlider(
+                value=z, min=min(lo, z), max=max(hi, z), step=step, description=f"z{i + 1}",
+                continuous_update=True,
+            )  # fmt: skip
+            s.observe(lambda ch, k=f"z{i + 1}": self._safe_update(**{k: ch["new"]}), "value")
+            sliders.append(s)
+        lo, hi, step = self.T_SLIDER
+        t = w.FloatSlider(
+            value=self.T, min=min(lo, self.T), max=max(hi, self.T), step=step,
+            description="T", continuous_update=True,
+        )  # fmt: skip
+        t.observe(lambda ch: self._safe_update(T=ch["new"]), "value")
+        self._image = w.Image(value=_png(self.canvas), format="png")
+        self._message = w.HTML("")
+        return w.VBox([w.HBox([w.VBox(sliders), w.VBox([t, self._message])]), self._image])
+
+    def to_html(self) -> str:
+        """The kernel-free HTML version: the script computes softmax(z / T) itself (tiny)."""
+        controls = []
+        lo, hi, step = self.LOGIT_SLIDER
+        for i, z in enumerate(self.logits):
+            controls.append(
+                _range_input(
+                    f"z{i}",
+                    f"z{i + 1}",
+                    (min(lo, z), max(hi, z), step),
+                    z,
+                    _fmt(z),
+                    "actlib-logit",
+                    role="logit",
+                    index=i,
+                )
+            )
+        lo, hi, step = self.T_SLIDER
+        controls.append(
+            _range_input(
+                "T",
+                "temperature T",
+                (min(lo, self.T), max(hi, self.T), step),
+                self.T,
+                _fmt(self.T),
+                "actlib-temperature",
+                role="temperature",
+            )
+        )
+        config = {
+            "kind": "bars",
+            "title": f"{self.spec.title}: softmax(z / T)",
+            "logits": self.logits,
+            "colors": list(_HEX[:1]),
+        }
+        return self._html_page(config, "".join(controls), None)
+
+
+def explore(name: str | Activation, **params: Any) -> Explorer | SoftmaxExplorer:
+    """An interactive explorer of one activation; display it as the value of a cell.
+
+    Elementwise activations get sliders for their continuous parameters, checkboxes for the
+    boolean ones, an x-range, an f′ toggle and overlays; vector-valued ones (softmax) get
+    sliders for a few logits and a temperature, with the distribution as bars.
+
+    Args:
+        name: a registered name (or alias) or a spec.
+        **params: initial parameter values; also the explorer options (``x``, ``derivative``,
+            ``overlay`` for elementwise activations, ``logits`` and ``T`` for softmax).
+
+    Returns:
+        The explorer; its ``update(**values)`` changes controls programmatically.
+
+    Raises:
+        TypeError: an unknown parameter or a value of the wrong type.
+        ValueError: an unknown activation or a value out of range.
+    """
+    spec = get(name)
+    if spec.kind == "vector":
+        return SoftmaxExplorer(spec, **params)
+    return Explorer(spec, **params)
