@@ -39,6 +39,7 @@ class Candidate:
 
 
 def _pieces(g: sp.Expr) -> list[tuple[sp.Expr, sp.Set]]:
+    g = sp.piecewise_fold(g)  # e.g. scale * Piecewise(...) -> Piecewise(scale * ...)
     if isinstance(g, sp.Piecewise):
         return [(e, s) for e, s in g.as_expr_set_pairs(sp.S.Reals) if s is not sp.S.EmptySet]
     return [(g, sp.S.Reals)]
@@ -170,6 +171,7 @@ def _extent(g: sp.Expr) -> Extent:
 
 def _is_c1(f: sp.Expr) -> bool:
     """Whether f' is continuous: its one-sided limits agree at every piece boundary."""
+    f = sp.piecewise_fold(f)
     if not isinstance(f, sp.Piecewise):
         return True
     d = sp.diff(f, X)

@@ -359,6 +359,7 @@ def _limits_at_infinity(spec: Activation, which: str, key: tuple) -> tuple[float
 
 def _piecewise_limit(expr: sp.Expr, point) -> sp.Expr:
     """Limit at ±oo, also for Piecewise expressions (SymPy's limit rejects those)."""
+    expr = sp.piecewise_fold(expr)
     if isinstance(expr, sp.Piecewise):
         probe = sp.Integer(10**6) if point is sp.oo else -sp.Integer(10**6)
         for piece, cond in expr.args:
