@@ -1,0 +1,247 @@
+"""The comparison table of all registered activations, generated from the specs.
+
+Every cell comes from the registry: the formula from :meth:`~actlib.spec.Activation.latex`, the
+ranges, monotonicity, smoothness, zero-centring and saturation from
+:meth:`~actlib.spec.Activation.properties`, the typical use from ``spec.roles`` and the computed
+range, and the cost from a timing of the NumPy forward. Registering a new activation adds its
+row; nothing here names an activation.
+
+>>> from actlib.tables import comparison_rows, to_markdown
+>>> rows = comparison_rows(["relu"], cost={"relu": 1.0})
+>>> rows[0].saturates
+'x → −∞'
+>>> to_markdown(rows).splitlines()[0].startswith("| Activation |")
+True
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from actlib.registry import get, names
+from actlib.spec import Activation
+
+__all__ = [
+    "ActivationRow",
+    "comparison_rows",
+    "format_extent",
+    "relative_cost",
+    "to_markdown",
+    "typical_use",
+]
+
+#: LaTeX longer than this for an exact bound is replaced by its value to 3 significant digits.
+_MAX_EXACT_LATEX = 16
+
+
+@dataclass(frozen=True)
+class ActivationRow:
+    """One row of the comparison table (strings ready to print, plus the spec's name)."""
+
+    name: str
+    title: str
+    formula: str  #: LaTeX, without dollars
+    range: str  #: LaTeX, without dollars
+    derivative_range: str  #: LaTeX, without dollars
+    monotonic: bool
+    smooth: bool
+    zero_centred: bool
+    saturates: str
+    cost: float  #: NumPy forward time relative to the baseline (NaN if not measured)
+    typical_use: str
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+def _bound_latex(value: float, exact: Any) -> str:
+    if math.isinf(value):
+        return r"+\infty" if value > 0 else r"-\infty"
+    if exact is not None:
+        text = sp.latex(exact)
+        if len(text) <= _MAX_EXACT_LATEX:
+            return text
+    return f"{value:.3g}"
+
+
+def format_extent(bounds: Sequence[float], exact: Sequence[Any] | None = None) -> str:
+    r"""LaTeX for the infimum and supremum of a set, e.g. ``0 \ldots \frac{1}{4}``.
+
+    Exact SymPy values are used when given and short; otherwise the float to 3 significant
+    digits. Whether a bound is attained is not shown (brackets would claim it).
+
+    >>> format_extent((0.0, math.inf))
+    '0 \\ldots +\\infty'
+    """
+    if len(bounds) != 2:
+        raise ValueError(f"bounds must be (infimum, supremum), got {bounds!r}")
+    exact = exact if exact is not None else (None, None)
+    lo, hi = (_bound_latex(float(v), e) for v, e in zip(bounds, exact, strict=True))
+    return f"{lo} \\ldots {hi}"
+
+
+def typical_use(spec: Activation, props: Mapping[str, Any] | None = None) -> str:
+    """Where the activation is used, derived from ``spec.roles`` and its computed range.
+
+    An output activation's task follows from what it can represent: a vector-valued map onto
+    (0, 1) gives class probabilities (multiclass), an elementwise map onto (0, 1) the
+    probability of a binary label, an unbounded one a real-valued target (regression).
+    """
+    spec = get(spec)
+    props = spec.properties() if props is None else props
+    uses: list[str] = []
+    if "hidden" in spec.roles:
+        uses.append("hidden layers")
+    if "output" in spec.roles:
+        lo, hi = props["range"]
+        if lo >= 0 and hi <= 1:
+            uses.append("output, multiclass" if spec.kind == "vector" else "output, binary")
+        elif math.isinf(lo) and math.isinf(hi):
+            uses.append("output, regression")
+        else:
+            uses.append("output")
+    return "; ".join(uses)
+
+
+def _check_names(selection: Iterable[str] | None) -> list[Activation]:
+    if selection is None:
+        return [get(n) for n in names()]
+    if isinstance(selection, str):
+        raise TypeError("give a list of activation names, not a single string")
+    return [get(n) for n in selection]
+
+
+def relative_cost(
+    selection: Iterable[str] | None = None,
+    *,
+    baseline: str = "relu",
+    size: int = 100_000,
+    repeats: int = 7,
+    seed: int = 0,
+) -> dict[str, float]:
+    """Time of the NumPy forward on ``size`` elements, relative to ``baseline``'s.
+
+    Each time is the minimum over ``repeats`` calls on the same seeded standard-normal array
+    (the minimum is the least disturbed by other processes). Timings vary from run to run and
+    machine to machine; only their order of magnitude is meaningful.
+
+    Raises:
+        TypeError: ``size``, ``repeats`` or ``seed`` is not an integer.
+        ValueError: one of them is out of range, or an unknown activation name.
+    """
+    for value, label, low in ((size, "size", 1), (repeats, "repeats", 1), (seed, "seed", 0)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{label} must be an integer, got {type(value).__name__}")
+        if value < low:
+            raise ValueError(f"{label} must be >= {low}, got {value}")
+    specs = _check_names(selection)
+    base = get(baseline)
+    x = np.random.default_rng(seed).standard_normal(size)
+
+    def best(spec: Activation) -> float:
+        spec.forward(x[:10])  # warm up (imports, caches) outside the timing
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            spec.forward(x)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    t0 = best(base)
+    return {s.name: best(s) / t0 for s in specs}
+
+
+def comparison_rows(
+    selection: Iterable[str] | None = None,
+    *,
+    cost: Mapping[str, float] | None = None,
+    extra: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[ActivationRow]:
+    """One :class:`ActivationRow` per activation (all registered ones, in book order, by default).
+
+    Args:
+        selection: activation names; ``None`` for the whole registry.
+        cost: relative costs by name (from :func:`relative_cost`); missing names get NaN.
+        extra: additional columns, ``{column title: {name: text}}``; names without a value get
+            an em dash.
+    """
+    specs = _check_names(selection)
+    cost = dict(cost or {})
+    extra = dict(extra or {})
+    rows = []
+    for spec in specs:
+        p = spec.properties()
+        sat = p["saturates"]
+        rows.append(
+            ActivationRow(
+                name=spec.name,
+                title=spec.title,
+                formula=spec.latex(),
+                range=format_extent(p["range"], p["range_exact"]),
+                derivative_range=format_extent(p["derivative_range"], p["derivative_range_exact"]),
+                monotonic=p["monotonic"],
+                smooth=p["continuously_differentiable"],
+                zero_centred=p["zero_centred"],
+                saturates=", ".join(
+                    {"negative": "x → −∞", "positive": "x → +∞"}[side] for side in sat
+                )
+                or "none",
+                cost=float(cost.get(spec.name, math.nan)),
+                typical_use=typical_use(spec, p),
+                extra={col: str(values.get(spec.name, "—")) for col, values in extra.items()},
+            )
+        )
+    return rows
+
+
+def _math(latex: str) -> str:
+    # A "|" would end a table cell even inside $...$; MathJax reads \vert the same way.
+    flat = " ".join(latex.split())
+    return "$" + flat.replace("|", r"\vert ") + "$"
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def to_markdown(rows: Sequence[ActivationRow]) -> str:
+    """A GitHub-flavoured Markdown table with ``$...$`` math (for MyST or Jupyter)."""
+    if not rows:
+        raise ValueError("no rows to format")
+    extra_cols = list(rows[0].extra)
+    header = [
+        "Activation",
+        "Formula",
+        "Range (inf … sup)",
+        "f′ (inf … sup)",
+        "Monotonic",
+        "Smooth (C¹)",
+        "Zero-centred",
+        "Saturates",
+        "Cost (× baseline)",
+        "Typical use",
+        *extra_cols,
+    ]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        cells = [
+            r.title,
+            _math(r.formula),
+            _math(r.range),
+            _math(r.derivative_range),
+            _yes(r.monotonic),
+            _yes(r.smooth),
+            _yes(r.zero_centred),
+            r.saturates,
+            "—" if math.isnan(r.cost) else f"{r.cost:.1f}",
+            r.typical_use,
+            *(r.extra.get(c, "—") for c in extra_cols),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,143 @@
+"""Tests of actlib.tables: the comparison table is generated from the registry."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import actlib
+from actlib import registry
+from actlib.spec import Activation, Reference
+from actlib.tables import (
+    ActivationRow,
+    comparison_rows,
+    format_extent,
+    relative_cost,
+    to_markdown,
+    typical_use,
+)
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def test_one_row_per_registered_activation_in_book_order():
+    rows = comparison_rows()
+    assert [r.name for r in rows] == actlib.names()
+    for row in rows:
+        spec = actlib.get(row.name)
+        props = spec.properties()
+        assert row.formula == spec.latex()
+        assert row.monotonic is props["monotonic"]
+        assert row.smooth is props["continuously_differentiable"]
+        assert row.zero_centred is props["zero_centred"]
+        assert ("hidden layers" in row.typical_use) == ("hidden" in spec.roles)
+        assert ("output" in row.typical_use) == ("output" in spec.roles)
+        assert (row.saturates == "none") == (props["saturates"] == ())
+        assert math.isnan(row.cost)
+
+
+def test_markdown_table_shape_and_cells():
+    rows = comparison_rows(cost={n: 2.0 for n in actlib.names()}, extra={"Note": {"relu": "x"}})
+    lines = to_markdown(rows).splitlines()
+    assert len(lines) == len(actlib.names()) + 2
+    header = _cells(lines[0])
+    assert header[-1] == "Note"
+    for line, row in zip(lines[2:], rows, strict=True):
+        cells = _cells(line)
+        assert len(cells) == len(header)
+        assert cells[0] == row.title
+        assert cells[1].startswith("$") and cells[1].endswith("$")
+        assert cells[header.index("Cost (× baseline)")] == "2.0"
+        assert cells[-1] == ("x" if row.name == "relu" else "—")
+
+
+def test_a_pipe_in_a_formula_cannot_split_a_cell():
+    row = ActivationRow(
+        "abs", "Absolute value", "|x|", "0 \\ldots 1", "-1 \\ldots 1", False, False, False,
+        "none", 1.0, "hidden layers",
+    )  # fmt: skip
+    line = to_markdown([row]).splitlines()[2]
+    assert len(_cells(line)) == len(_cells(to_markdown([row]).splitlines()[0]))
+    assert r"\vert" in line
+
+
+def test_format_extent_uses_exact_values():
+    sig = actlib.get("sigmoid").properties()
+    assert format_extent(sig["derivative_range"], sig["derivative_range_exact"]) == (
+        r"0 \ldots \frac{1}{4}"
+    )
+    assert format_extent((-0.123456, math.inf)) == r"-0.123 \ldots +\infty"
+    with pytest.raises(ValueError, match="infimum"):
+        format_extent((0.0,))
+
+
+def test_typical_use_of_output_activations_follows_their_range():
+    for spec in actlib.specs(role="output"):
+        use = typical_use(spec)
+        lo, hi = spec.properties()["range"]
+        if lo >= 0 and hi <= 1:
+            assert ("multiclass" in use) == (spec.kind == "vector")
+            assert ("binary" in use) == (spec.kind == "elementwise")
+        if math.isinf(lo) and math.isinf(hi):
+            assert "regression" in use
+
+
+def _softplus() -> Activation:
+    return Activation(
+        name="softplus_test",
+        title="Softplus (test)",
+        order=10_000,
+        summary="A smooth ReLU.",
+        sympy_expr=lambda x: sp.log(1 + sp.exp(x)),
+        numpy_forward=lambda x: np.logaddexp(x, 0.0),
+        numpy_derivative=lambda x: 1.0 / (1.0 + np.exp(-x)),
+        torch_forward=lambda t: t,
+        torch_name="torch.nn.functional.softplus",
+        reference=Reference("none", "nobody", "none", 2000, "https://example.org"),
+    )
+
+
+def test_registering_an_activation_adds_its_row(monkeypatch):
+    before = len(comparison_rows(cost={}))
+    spec = _softplus()
+    monkeypatch.setitem(registry._registry(), spec.name, spec)
+    rows = comparison_rows()
+    assert len(rows) == before + 1
+    new = rows[-1]
+    assert new.name == spec.name
+    assert new.range == r"0 \ldots +\infty"
+    assert new.saturates == "x → −∞"
+    assert new.typical_use == "hidden layers"
+
+
+def test_relative_cost():
+    names = actlib.names()[:3]
+    cost = relative_cost(names, size=1000, repeats=2)
+    assert list(cost) == names
+    assert all(math.isfinite(v) and v > 0 for v in cost.values())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"size": 0}, ValueError),
+        ({"repeats": 1.5}, TypeError),
+        ({"seed": -2}, ValueError),
+        ({"baseline": "rleu"}, ValueError),
+        ({"selection": "relu"}, TypeError),
+        ({"selection": ["nope"]}, ValueError),
+    ],
+)
+def test_relative_cost_rejects_bad_input(kwargs, error):
+    with pytest.raises(error):
+        relative_cost(**{"size": 10, "repeats": 1, **kwargs})
+
+
+def test_to_markdown_needs_rows():
+    with pytest.raises(ValueError, match="no rows"):
+        to_markdown([])
