@@ -507,6 +507,8 @@ class TrainResult:
     dead_after: DeadUnits
     diverged: bool
     extra: Mapping[str, Any] = field(default_factory=dict)
+    #: The trained network (in eval mode), for further measurements; not part of equality.
+    model: MLP | None = field(default=None, compare=False, repr=False)
 
     def numbers(self) -> tuple:
         """Everything except the timings: equal for two runs with the same inputs."""
@@ -652,4 +654,5 @@ def train(
         dead_after=dead_after,
         diverged=diverged,
         extra=extra,
+        model=model,
     )
