@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from actlib.plotting import (
     DERIVATIVE_COLOR,
@@ -102,24 +103,40 @@ class _BaseExplorer:
     spec: Activation
 
     def __init__(self) -> None:
-        self.figure = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+        # Fixed margins: a layout engine would re-measure every tick label on each redraw.
+        self.figure = Figure(figsize=FIGSIZE, dpi=DPI)
+        self.figure.subplots_adjust(left=0.1, right=0.98, bottom=0.12, top=0.92)
         self.canvas = FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot()
         self._widget: Any = None
+        #: The live controls by name (parameters, ``x``, ``derivative``, ``overlay``; or
+        #: ``z1``... and ``T``), filled when the widget view is built.
+        self.controls: dict[str, Any] = {}
+        # State version: bumped by every update; caches (PNG, HTML payload) are keyed on it.
+        self._version = 0
+        self._drawn = -1
+        self._png_cache: tuple[int, bytes] = (-1, b"")
+        self._payload_cache: tuple[int, Any] = (-1, None)
         self._image: Any = None
         self._message: Any = None
 
     # ------------------------------------------------------------------ drawing
     def redraw(self) -> None:
         """Render the figure on its Agg canvas and, if a widget is shown, refresh its image."""
+        self._version += 1
         self.canvas.draw()
+        self._drawn = self._version
         if self._image is not None:
-            self._image.value = _png(self.canvas)
+            self._image.value = self.png()
 
     def png(self) -> bytes:
-        """The current figure as PNG bytes (drawn afresh)."""
-        self.canvas.draw()
-        return _png(self.canvas)
+        """The current figure as PNG bytes (drawn if needed; cached until the next update)."""
+        if self._drawn != self._version:
+            self.canvas.draw()
+            self._drawn = self._version
+        if self._png_cache[0] != self._version:
+            self._png_cache = (self._version, _png(self.canvas))
+        return self._png_cache[1]
 
     # ------------------------------------------------------------------ display
     @property
@@ -269,9 +286,11 @@ class Explorer(_BaseExplorer):
             num=self.num,
         )
         self.lines["derivative"].set_visible(self.derivative)
+        # Fewer tick labels: text layout is most of the cost of a redraw.
+        self.ax.xaxis.set_major_locator(MaxNLocator(7))
+        self.ax.yaxis.set_major_locator(MaxNLocator(6))
         self._refresh_sample()
         self._autoscale()
-        self.canvas.draw()
 
     # ------------------------------------------------------------------ state changes
     def _check_overlay(self, overlay: Sequence[str]) -> tuple[str, ...]:
@@ -396,26 +415,31 @@ class Explorer(_BaseExplorer):
                 )  # fmt: skip
                 s.observe(lambda ch, n=p.name: self._safe_update(**{n: ch["new"]}), "value")
                 controls.append(s)
+                self.controls[p.name] = s
             elif p.kind == "bool":
                 label = f"{p.name} (random slopes, fixed seed)" if p.name == "training" else p.name
                 c = w.Checkbox(value=bool(value), description=label, indent=False)
                 c.observe(lambda ch, n=p.name: self._safe_update(**{n: ch["new"]}), "value")
                 controls.append(c)
+                self.controls[p.name] = c
         lim = max(X_LIMIT, abs(self.x[0]), abs(self.x[1]))
         xr = w.FloatRangeSlider(
             value=self.x, min=-lim, max=lim, step=0.5, description="x-range",
             continuous_update=True, style=style,
         )  # fmt: skip
         xr.observe(lambda ch: self._safe_update(x=tuple(ch["new"])), "value")
+        self.controls["x"] = xr
         deriv = w.Checkbox(value=self.derivative, description="show f′", indent=False)
         deriv.observe(lambda ch: self._safe_update(derivative=ch["new"]), "value")
+        self.controls["derivative"] = deriv
         others = [n for n in names() if n != self.spec.name]
         over = w.SelectMultiple(
             options=others, value=self.overlay, rows=min(6, len(others)),
             description="overlay", style=style,
         )  # fmt: skip
         over.observe(lambda ch: self._safe_update(overlay=ch["new"]), "value")
-        self._image = w.Image(value=_png(self.canvas), format="png")
+        self.controls["overlay"] = over
+        self._image = w.Image(value=self.png(), format="png")
         self._message = w.HTML("")
         left = w.VBox([*controls, xr, deriv, self._message])
         return w.VBox([w.HBox([left, over]), self._image])
@@ -438,6 +462,12 @@ class Explorer(_BaseExplorer):
         included) on a fixed x-grid, quantized to 16 bits and inlined as base64; the inline
         script draws them into an SVG. Parameters without a slider keep their current values.
         """
+        if self._payload_cache[0] != self._version:
+            self._payload_cache = (self._version, self._html_payload())
+        return self._html_page(*self._payload_cache[1])
+
+    def _html_payload(self) -> tuple[dict[str, Any], str, str]:
+        """Configuration, controls and base64 curve samples of the kernel-free version."""
         cont, grids = self._html_grid()
         xs = np.linspace(-HTML_XMAX, HTML_XMAX, HTML_POINTS)
         fixed = self._eval_params(self.values)
@@ -505,7 +535,7 @@ class Explorer(_BaseExplorer):
             "invalid": {str(k): v for k, v in invalid.items()},
             "colors": list(_HEX[:2]),
         }
-        return self._html_page(config, "".join(controls), data)
+        return config, "".join(controls), data
 
 
 class SoftmaxExplorer(_BaseExplorer):
@@ -552,7 +582,6 @@ class SoftmaxExplorer(_BaseExplorer):
         self.ax.set_xticks(range(1, k + 1), [f"class {i}" for i in range(1, k + 1)])
         self.ax.set_ylabel("probability")
         self.ax.set_title(self._title())
-        self.canvas.draw()
 
     @staticmethod
     def _check_real(name: str, value: Any) -> float:
@@ -612,13 +641,15 @@ class SoftmaxExplorer(_BaseExplorer):
             )  # fmt: skip
             s.observe(lambda ch, k=f"z{i + 1}": self._safe_update(**{k: ch["new"]}), "value")
             sliders.append(s)
+            self.controls[f"z{i + 1}"] = s
         lo, hi, step = self.T_SLIDER
         t = w.FloatSlider(
             value=self.T, min=min(lo, self.T), max=max(hi, self.T), step=step,
             description="T", continuous_update=True,
         )  # fmt: skip
         t.observe(lambda ch: self._safe_update(T=ch["new"]), "value")
-        self._image = w.Image(value=_png(self.canvas), format="png")
+        self.controls["T"] = t
+        self._image = w.Image(value=self.png(), format="png")
         self._message = w.HTML("")
         return w.VBox([w.HBox([w.VBox(sliders), w.VBox([t, self._message])]), self._image])
 

@@ -1,0 +1,111 @@
+"""Latency of one live explorer update, for every registered activation.
+
+Usage: python benchmarks/explorer_latency.py [--repeats N]
+
+For each activation the script builds an explorer (Agg backend, no front end) and drives its
+``update()`` the way a slider does: a sweep over the first continuous parameter's slider range
+(the x-range for activations without one; logits and temperature for softmax). It reports
+the median and maximum time of
+
+* ``update``: recompute the curves, ``set_data`` on the existing artists, redraw the canvas;
+* ``png``: encode the drawn canvas as the PNG the live ``ipywidgets.Image`` receives.
+
+Wall-clock times are what a reader waits for; the CPU time of the process is shown too, since
+on a busy machine the wall time also counts the time spent waiting for a core.
+
+The budget is 50 ms for ``update``; the last column says whether ``update + png`` (what a
+reader waits for in a live notebook, before transfer) also fits. Exit status 1 if a median
+``update`` exceeds the budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+
+import actlib  # noqa: E402
+from actlib.explorer import Explorer, SoftmaxExplorer, _png, explore  # noqa: E402
+
+BUDGET_MS = 50.0
+
+
+def moves(explorer: Explorer | SoftmaxExplorer, n: int) -> Iterator[dict[str, Any]]:
+    """``n`` successive control changes, like dragging one slider across its range."""
+    if isinstance(explorer, SoftmaxExplorer):
+        for k, t in enumerate(np.linspace(-4.0, 4.0, n)):
+            yield {"z1": float(t)} if k % 2 else {"T": float(1.0 + abs(t) / 2)}
+        return
+    sliders = [p for p in explorer.spec.parameters if p.slider is not None]
+    if sliders:
+        p = sliders[0]
+        lo, hi, _ = p.slider
+        # stay valid for specs with cross-parameter checks (e.g. rrelu's lower <= upper)
+        values = np.linspace(lo, hi, n)
+        for v in values:
+            candidate = {p.name: float(v)}
+            try:
+                explorer.spec.resolve({**explorer.values, **candidate})
+            except ValueError:
+                candidate = {p.name: float(explorer.spec.params[p.name])}
+            yield candidate
+        return
+    for half in np.linspace(1.0, 10.0, n):
+        yield {"x": (-float(half), float(half))}
+
+
+def timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, float]:
+    """Wall-clock and process CPU time of ``fn(*args, **kwargs)``, in ms."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn(*args, **kwargs)
+    return (time.perf_counter() - wall) * 1e3, (time.process_time() - cpu) * 1e3
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30, help="updates per activation")
+    args = parser.parse_args(argv)
+
+    header = (
+        f"{'activation':<12} {'update med':>10} {'update max':>10} {'cpu med':>8} "
+        f"{'png med':>8} {'png max':>8}  {'update+png':>10}"
+    )
+    print(f"explorer update latency, ms ({args.repeats} updates each, Agg backend)")
+    print(header)
+    print("-" * len(header))
+    worst = 0.0
+    for name in actlib.names():
+        ex = explore(name)
+        ex.update()  # warm-up: the first draw fills caches (fonts, glyphs)
+        ups, cpus, pngs = [], [], []
+        for change in moves(ex, args.repeats):
+            wall, cpu = timed(ex.update, **change)
+            ups.append(wall)
+            cpus.append(cpu)
+            pngs.append(timed(_png, ex.canvas)[0])
+        up_med, png_med = statistics.median(ups), statistics.median(pngs)
+        worst = max(worst, up_med)
+        total = up_med + png_med
+        verdict = "ok" if total <= BUDGET_MS else "over"
+        print(
+            f"{name:<12} {up_med:>10.1f} {max(ups):>10.1f} {statistics.median(cpus):>8.1f} "
+            f"{png_med:>8.1f} {max(pngs):>8.1f}  {total:>7.1f} {verdict}"
+        )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"(load average {load:.2f} on {os.cpu_count()} CPUs; wall times include waiting)")
+    print(f"budget: {BUDGET_MS:.0f} ms per update; worst median update {worst:.1f} ms")
+    return 0 if worst <= BUDGET_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,340 @@
+"""Explorers: updates reuse the artists; the kernel-free HTML keeps its DOM contract and budget."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import sys
+from functools import cache
+from html.parser import HTMLParser
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+import actlib
+from actlib import explorer as explorer_mod
+from actlib.explorer import Explorer, SoftmaxExplorer, explore
+from actlib.plotting import curve
+
+HTML_BUDGET = 300_000  # bytes of text/html per interactive figure
+
+
+class _Tree(HTMLParser):
+    """Start tags with their attributes and their ancestors' tags."""
+
+    VOID = {"input", "img", "br", "meta", "link"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, dict]] = []
+        self.elements: list[tuple[str, dict, list[tuple[str, dict]]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.elements.append((tag, attrs, list(self.stack)))
+        self._in_script = tag == "script"
+        if tag not in self.VOID:
+            self.stack.append((tag, attrs))
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def parse(html: str) -> _Tree:
+    tree = _Tree()
+    tree.feed(html)
+    tree.close()
+    return tree
+
+
+def _root(tree: _Tree) -> dict:
+    roots = [a for t, a, _ in tree.elements if "actlib-explorer" in a.get("class", "").split()]
+    assert len(roots) == 1
+    return roots[0]
+
+
+def _inside_root(anc) -> bool:
+    return any("actlib-explorer" in a.get("class", "").split() for _, a in anc)
+
+
+@cache
+def default_explorer(name: str):
+    """One explorer per activation at its defaults, shared by the read-only HTML tests."""
+    return explore(name)
+
+
+@pytest.fixture(autouse=True)
+def _no_new_pyplot_figures():
+    before = plt.get_fignums()
+    yield
+    assert plt.get_fignums() == before
+
+
+# ---------------------------------------------------------------------- live updates
+def test_update_changes_the_artists_in_place():
+    ex = explore("elu")
+    fig, line, dline, n_lines = ex.figure, ex.lines["f"], ex.lines["derivative"], len(ex.ax.lines)
+    ex.update(alpha=2.5, x=(-2.0, 3.0))
+    assert ex.figure is fig and ex.lines["f"] is line and ex.lines["derivative"] is dline
+    assert len(ex.ax.lines) == n_lines and len(fig.axes) == 1
+    x = line.get_xdata()
+    assert x[0] == -2.0 and x[-1] == 3.0
+    np.testing.assert_allclose(line.get_ydata(), actlib.get("elu").forward(x, alpha=2.5))
+    np.testing.assert_allclose(dline.get_ydata(), actlib.get("elu").derivative(x, alpha=2.5))
+    assert ex.ax.get_xlim() == (-2.0, 3.0)
+    lo, hi = ex.ax.get_ylim()
+    assert lo <= -2.5 * (1 - np.exp(-2.0)) and hi >= 3.0
+
+
+def test_update_validates_before_changing_anything():
+    ex = explore("rrelu")
+    y = ex.lines["f"].get_ydata().copy()
+    with pytest.raises(ValueError, match="lower"):
+        ex.update(lower=0.9)  # > upper
+    with pytest.raises(TypeError, match="did you mean"):
+        ex.update(lowr=0.1)
+    with pytest.raises(ValueError, match="lo < hi"):
+        ex.update(x=(1, -1))
+    with pytest.raises(TypeError, match="derivative"):
+        ex.update(derivative="yes")
+    assert ex.values == actlib.get("rrelu").resolve({})
+    np.testing.assert_array_equal(ex.lines["f"].get_ydata(), y)
+
+
+def test_derivative_and_overlay_controls():
+    ex = explore("relu")
+    ex.update(derivative=False)
+    assert not ex.lines["derivative"].get_visible()
+    ex.update(overlay=["tanh", "gelu"])
+    x = ex.lines["f"].get_xdata()
+    np.testing.assert_allclose(ex.lines["tanh"].get_ydata(), np.tanh(x))
+    ex.update(x=(-1.0, 1.0))  # overlays follow the x-range
+    np.testing.assert_allclose(ex.lines["gelu"].get_xdata(), ex.lines["f"].get_xdata())
+    ex.update(overlay=["gelu"])
+    assert "tanh" not in ex.lines and ex.lines["gelu"] in ex.ax.lines
+    labels = [t.get_text() for t in ex.ax.get_legend().get_texts()]
+    assert "gelu" in labels and "tanh" not in labels
+
+
+def test_rrelu_training_sample_is_shown_and_hidden():
+    ex = explore("rrelu")
+    ex.update(training=True)
+    sample = ex.lines["sample"]
+    assert sample.get_visible()
+    x, y = sample.get_xdata(), sample.get_ydata()
+    slopes = y[x < 0] / x[x < 0]
+    assert slopes.min() >= ex.values["lower"] and slopes.max() <= ex.values["upper"]
+    ex.update(training=False)
+    assert not sample.get_visible()
+
+
+def test_parameter_free_activations_get_an_explorer(spec):
+    ex = explore(spec.name)
+    assert ex.spec is spec
+    if spec.kind == "vector":
+        assert isinstance(ex, SoftmaxExplorer)
+    else:
+        assert isinstance(ex, Explorer)
+        ex.update(x=(-1.5, 2.5))
+        assert ex.ax.get_xlim() == (-1.5, 2.5)
+
+
+def test_softmax_bars_follow_logits_and_temperature():
+    ex = explore("softmax")
+    bars = list(ex.bars)
+    ex.update(z1=3.0, T=2.0)
+    assert list(ex.bars) == bars
+    z = np.array([3.0, *ex.logits[1:]])
+    expected = actlib.get("softmax").forward(z / 2.0)
+    np.testing.assert_allclose([b.get_height() for b in ex.bars], expected)
+    assert sum(b.get_height() for b in ex.bars) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="T"):
+        ex.update(T=0.0)
+    with pytest.raises(TypeError, match="z1"):
+        ex.update(z9=1.0)
+    with pytest.raises(TypeError, match="axis"):
+        explore("softmax", axes=0)
+
+
+def test_explore_rejects_bad_input():
+    with pytest.raises(ValueError, match="unknown activation"):
+        explore("relux")
+    with pytest.raises(ValueError, match="alpha"):
+        explore("elu", alpha=-1.0)
+    with pytest.raises(ValueError, match="lo < hi"):
+        explore("elu", x=(3, 3))
+
+
+# ---------------------------------------------------------------------- live widget
+@pytest.mark.parametrize("name", [s.name for s in actlib.specs() if s.kind == "elementwise"])
+def test_widget_defaults_match_the_spec(name):
+    spec = actlib.get(name)
+    ex = explore(name)
+    assert ex.widget is not None  # builds the controls
+    for p in spec.parameters:
+        if p.slider is not None:
+            assert ex.controls[p.name].value == pytest.approx(p.default)
+            lo, hi, step = p.slider
+            assert (ex.controls[p.name].min, ex.controls[p.name].max) == (lo, hi)
+        elif p.kind == "bool":
+            assert ex.controls[p.name].value is p.default
+    assert tuple(ex.controls["x"].value) == (-5.0, 5.0)
+    assert ex.controls["derivative"].value is True
+    assert name not in ex.controls["overlay"].options
+    assert list(ex.controls["overlay"].options) == [n for n in actlib.names() if n != name]
+
+
+def test_moving_a_widget_redraws_the_image():
+    ex = explore("swish")
+    assert ex.widget is not None
+    png = ex._image.value
+    ex.controls["beta"].value = 4.0
+    assert ex.values["beta"] == 4.0 and ex._image.value != png
+    np.testing.assert_allclose(
+        ex.lines["f"].get_ydata(), curve("swish", ex.lines["f"].get_xdata(), {"beta": 4.0})[0]
+    )
+    ex.controls["x"].value = (-2.0, 2.0)
+    assert ex.x == (-2.0, 2.0)
+
+
+def test_invalid_widget_values_show_a_message():
+    ex = explore("rrelu")
+    assert ex.widget is not None
+    ex.controls["lower"].value = 0.9
+    assert "lower" in ex._message.value and ex.values["lower"] == 0.125
+    ex.controls["lower"].value = 0.2
+    assert ex._message.value == "" and ex.values["lower"] == 0.2
+
+
+# ---------------------------------------------------------------------- MIME bundle
+def test_bundle_without_kernel_is_html_only():
+    bundle = explore("elu")._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "text/plain"}
+
+
+def test_bundle_without_ipywidgets(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import fails
+    assert not explorer_mod._live_kernel()
+    assert "text/html" in explore("relu")._repr_mimebundle_()
+
+
+def test_bundle_with_a_kernel_has_the_widget_view_too(monkeypatch):
+    monkeypatch.setattr(explorer_mod, "_live_kernel", lambda: True)
+    ex = explore("elu")
+    bundle = ex._repr_mimebundle_()
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view["model_id"] == ex.widget.model_id
+    assert "text/html" in bundle and "text/plain" in bundle
+
+
+def test_html_contract_and_budget(spec):
+    html = default_explorer(spec.name)._repr_mimebundle_()["text/html"]
+    assert len(html.encode("utf-8")) <= HTML_BUDGET
+    tree = parse(html)
+    root = _root(tree)
+    assert root["data-activation"] == spec.name
+    ranges = [
+        a
+        for t, a, anc in tree.elements
+        if t == "input" and a.get("type") == "range" and _inside_root(anc)
+    ]
+    assert ranges and all("actlib-slider" in a["class"].split() for a in ranges)
+    assert any(t == "svg" and _inside_root(anc) for t, _, anc in tree.elements)
+    # static picture for readers without JavaScript
+    imgs = [a for t, a, anc in tree.elements if t == "img" and _inside_root(anc)]
+    assert imgs and imgs[0]["src"].startswith("data:image/png;base64,")
+    base64.b64decode(imgs[0]["src"].split(",", 1)[1], validate=True)
+    # self-contained: nothing loaded from elsewhere
+    for tag, attrs, _ in tree.elements:
+        assert not (tag == "script" and "src" in attrs)
+        assert tag != "link"
+        for key in ("src", "href"):
+            assert not re.match(r"\s*(https?:)?//", attrs.get(key) or "")
+    assert "http://" not in html and "https://" not in html
+    # nothing MathJax would typeset
+    assert "$" not in html and "\\(" not in html and "\\[" not in html
+    assert tree.scripts and "actlibExplorer.init" in tree.scripts[-1]
+
+
+def test_ids_are_unique_per_rendering():
+    ex = default_explorer("elu")
+    a, b = parse(ex.to_html()), parse(ex.to_html())
+    ids_a = {at["id"] for _, at, _ in a.elements if "id" in at}
+    ids_b = {at["id"] for _, at, _ in b.elements if "id" in at}
+    assert ids_a and not ids_a & ids_b
+    labels = [at["for"] for t, at, _ in a.elements if t == "label"]
+    assert set(labels) <= ids_a
+
+
+def _curves(html: str) -> tuple[dict, np.ndarray]:
+    root = _root(parse(html))
+    config = json.loads(root["data-config"])
+    data = np.frombuffer(base64.b64decode(root.get("data-curves", "")), dtype="<u2")
+    return config, data
+
+
+def _decoded(config, data, combo):
+    off, flo, fsc, dlo, dsc = config["q"][combo]
+    n = config["n"]
+    return flo + fsc * data[off : off + n], dlo + dsc * data[off + n : off + 2 * n]
+
+
+def test_html_slider_defaults_match_the_spec(elementwise):
+    html = default_explorer(elementwise.name).to_html()
+    config, data = _curves(html)
+    grid_params = [p for p in elementwise.parameters if p.slider is not None]
+    assert [p["name"] for p in config["params"]] == [p.name for p in grid_params]
+    for p, cfg in zip(grid_params, config["params"], strict=True):
+        assert cfg["values"][cfg["index"]] == pytest.approx(p.default)
+        lo, hi, _ = p.slider
+        assert min(cfg["values"]) == pytest.approx(lo) and max(cfg["values"]) == pytest.approx(hi)
+    tree = parse(html)
+    inputs = [a for t, a, _ in tree.elements if "actlib-param" in a.get("class", "")]
+    assert [int(a["value"]) for a in inputs] == [c["index"] for c in config["params"]]
+
+
+def test_html_curves_are_the_spec_values(elementwise):
+    config, data = _curves(default_explorer(elementwise.name).to_html())
+    x = np.linspace(-config["xmax"], config["xmax"], config["n"])
+    sizes = [len(p["values"]) for p in config["params"]]
+    combos = list(np.ndindex(*sizes)) if sizes else [()]
+    for c in (0, len(combos) // 2, len(combos) - 1):
+        if config["q"][c] is None:
+            continue
+        params = {
+            p["name"]: p["values"][i] for p, i in zip(config["params"], combos[c], strict=True)
+        }
+        y, dy = curve(elementwise, x, params)
+        fy, fdy = _decoded(config, data, c)
+        np.testing.assert_allclose(fy, y, atol=(np.ptp(y) + 1e-300) / 65535 + 1e-12)
+        np.testing.assert_allclose(fdy, dy, atol=(np.ptp(dy) + 1e-300) / 65535 + 1e-12)
+
+
+def test_html_marks_invalid_parameter_combinations():
+    config, _ = _curves(default_explorer("rrelu").to_html())
+    lower, upper = (p["values"] for p in config["params"])
+    for c, (i, j) in enumerate(np.ndindex(len(lower), len(upper))):
+        assert (config["q"][c] is None) == (lower[i] > upper[j])
+        if lower[i] > upper[j]:
+            assert "lower" in config["invalid"][str(c)]
+
+
+def test_softmax_html_has_logit_and_temperature_sliders():
+    ex = explore("softmax", logits=[0.5, -1.0, 2.0], T=0.5)
+    tree = parse(ex.to_html())
+    sliders = [a for t, a, _ in tree.elements if t == "input" and a.get("type") == "range"]
+    roles = [a.get("data-role") for a in sliders]
+    assert roles == ["logit", "logit", "logit", "temperature"]
+    assert [float(a["value"]) for a in sliders] == [0.5, -1.0, 2.0, 0.5]
+    assert json.loads(_root(tree)["data-config"])["logits"] == [0.5, -1.0, 2.0]
