@@ -220,7 +220,8 @@ def test_invalid_widget_values_show_a_message():
 # ---------------------------------------------------------------------- MIME bundle
 def test_bundle_without_kernel_is_html_only():
     bundle = explore("elu")._repr_mimebundle_()
-    assert set(bundle) == {"text/html", "text/plain"}
+    assert set(bundle) == {"text/html", "image/png", "text/plain"}
+    assert bundle["image/png"].startswith(b"\x89PNG")
 
 
 def test_bundle_without_ipywidgets(monkeypatch):

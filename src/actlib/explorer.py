@@ -169,11 +169,13 @@ class _BaseExplorer:
         return f"<{type(self).__name__} of {self.spec.name}>"
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """Widget view (live kernels), self-contained HTML (static pages) and plain text."""
+        """Widget view (live kernels), self-contained HTML (static pages), PNG and plain text."""
         bundle: dict[str, Any] = {}
         if _live_kernel():
             bundle.update(self.widget._repr_mimebundle_() or {})
         bundle["text/html"] = self.to_html()
+        # The static picture, for outputs that cannot show HTML (PDF, some viewers).
+        bundle["image/png"] = self.png()
         bundle["text/plain"] = repr(self)
         return bundle
 
@@ -519,7 +521,7 @@ class Explorer(_BaseExplorer):
         checked = " checked" if self.derivative else ""
         controls.append(
             f'<label for="@ID@-d">show f′</label><input type="checkbox" id="@ID@-d" '
-            f'class="actlib-derivative"{checked}><span></span>'
+            f'class="actlib-derivative" style="justify-self:start"{checked}><span></span>'
         )
         label = f"{self.spec.name}([t, 0])₀" if self.spec.kind == "vector" else self.spec.name
         config = {
