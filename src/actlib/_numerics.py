@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 
 def step(x: np.ndarray, below: float | np.ndarray, above: float | np.ndarray) -> np.ndarray:
@@ -18,3 +19,21 @@ def step(x: np.ndarray, below: float | np.ndarray, above: float | np.ndarray) ->
 def piecewise_linear(x: np.ndarray, slope: float | np.ndarray) -> np.ndarray:
     """``x`` for x > 0 and ``slope * x`` otherwise (NaN propagates)."""
     return np.where(x > 0, x, slope * x)
+
+
+#: Below this, scipy's ``expit`` returns 0 although σ(x) ≈ e^x is a subnormal number.
+_EXPIT_FLUSH = -708.0
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """σ(x) = 1/(1 + e^(−x)) with full accuracy, subnormal results included.
+
+    :func:`scipy.special.expit` is accurate but returns 0 for x < −709 (it forms e^(−x), which
+    overflows), where σ(x) = e^x/(1 + e^x) rounds to e^x, a subnormal number. That matters when
+    σ is multiplied by a large x (swish, GELU's tanh form): x·σ(x) is a normal number there.
+    """
+    out = np.asarray(expit(x), dtype=np.float64)
+    low = x < _EXPIT_FLUSH
+    if np.any(low):
+        out = np.where(low, np.exp(np.minimum(x, _EXPIT_FLUSH)), out)
+    return out

@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 import sympy as sp
-from scipy.special import erfc, expit
+from scipy.special import erfc, erfcx, expit
 
+from actlib._numerics import sigmoid
 from actlib.spec import Activation, Reference
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -17,6 +18,8 @@ _TANH_K = 0.044715
 # Beyond this |x| the tanh-approximation's sigmoid is exactly 0 or 1 in float64; clipping
 # the argument there avoids overflow of x**3 without changing any result.
 _TANH_CLIP = 1e3
+# Left of this, gelu' uses erfcx: erfc(−x/√2) underflows to 0 for x < −37.6.
+_TAIL = -20.0
 
 
 def forward(x: np.ndarray) -> np.ndarray:
@@ -40,12 +43,25 @@ def forward(x: np.ndarray) -> np.ndarray:
 def derivative(x: np.ndarray) -> np.ndarray:
     r"""gelu'(x) = Φ(x) + x φ(x), with φ the standard normal density.
 
+    For x < −20 it is evaluated as e^{−x²/2} (erfcx(−x/√2)/2 + x/√(2π)), with the scaled
+    complementary error function erfcx(z) = e^{z²} erfc(z): ``erfc`` alone returns 0 beyond
+    −x/√2 ≈ 26.6 although Φ(x) is still a (subnormal) part of a normal-sized result.
+
     >>> derivative(np.array([0.0]))
     array([0.5])
     """
-    # x φ(x) is 0 in float64 beyond |x| = 40; clipping keeps x * x finite at the largest floats.
-    xc = np.clip(x, -_TANH_CLIP, _TANH_CLIP)
-    return 0.5 * erfc(-x * _SQRT1_2) + xc * _INV_SQRT_2PI * np.exp(-0.5 * xc * xc)
+    # x φ(x) is 0 in float64 beyond |x| = 40; clipping there keeps x² finite.
+    xc = np.clip(x, -40.0, 40.0)
+    out = 0.5 * erfc(-x * _SQRT1_2) + xc * _INV_SQRT_2PI * np.exp(-0.5 * xc * xc)
+    tail = x < _TAIL
+    if np.any(tail):
+        xt = np.maximum(x[tail] if out.ndim else x, -40.0)
+        scaled = np.exp(-0.5 * xt * xt) * (0.5 * erfcx(-xt * _SQRT1_2) + xt * _INV_SQRT_2PI)
+        if out.ndim:
+            out[tail] = scaled
+        else:
+            out = scaled
+    return out
 
 
 def _tanh_arg2(x: np.ndarray) -> np.ndarray:
@@ -60,12 +76,13 @@ def forward_tanh(x: np.ndarray) -> np.ndarray:
         \mathrm{gelu}_{\tanh}(x) = \frac{x}{2}\left(1 + \tanh\!\left(\sqrt{2/\pi}\,
         (x + 0.044715\,x^3)\right)\right)
 
-    Uses 1 + tanh(u) = 2σ(2u), which does not cancel for x ≪ 0.
+    Uses 1 + tanh(u) = 2σ(2u), which does not cancel for x ≪ 0; σ keeps its subnormal values
+    (:func:`actlib._numerics.sigmoid`), because x·σ(2u) is still a normal number there.
 
     >>> forward_tanh(np.array([0.0, 1000.0]))
     array([   0., 1000.])
     """
-    return x * expit(_tanh_arg2(x))
+    return x * sigmoid(_tanh_arg2(x))
 
 
 def derivative_tanh(x: np.ndarray) -> np.ndarray:
@@ -77,7 +94,7 @@ def derivative_tanh(x: np.ndarray) -> np.ndarray:
     v = _tanh_arg2(x)
     xc = np.clip(x, -_TANH_CLIP, _TANH_CLIP)
     dv = 2.0 * _TANH_C * (1.0 + 3.0 * _TANH_K * xc * xc)
-    s = expit(v)
+    s = sigmoid(v)
     return s + xc * dv * s * expit(-v)
 
 

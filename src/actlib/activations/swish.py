@@ -6,6 +6,7 @@ import numpy as np
 import sympy as sp
 from scipy.special import expit
 
+from actlib._numerics import sigmoid
 from actlib.spec import Activation, Param, Reference
 
 
@@ -15,12 +16,16 @@ def forward(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
     .. math::
         \mathrm{swish}_\beta(x) = \frac{x}{1 + e^{-\beta x}} = x\,\sigma(\beta x)
 
+    σ comes from :func:`actlib._numerics.sigmoid`, which keeps σ(βx) ≈ e^{βx} when it is a
+    subnormal number: for βx between −745 and −709, x·σ(βx) is still a normal number, and
+    ``scipy.special.expit`` (which returns 0 there) would lose it.
+
     >>> forward(np.array([0.0, 1000.0]))
     array([   0., 1000.])
 
     See also: :func:`derivative`; ``torch.nn.functional.silu`` (β = 1 only).
     """
-    return x * expit(beta * x)
+    return x * sigmoid(beta * x)
 
 
 def derivative(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
@@ -33,7 +38,7 @@ def derivative(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
     array([0.5])
     """
     bx = beta * x
-    return expit(bx) * (1.0 + bx * expit(-bx))
+    return sigmoid(bx) * (1.0 + bx * expit(-bx))
 
 
 def _sympy(x, beta):
