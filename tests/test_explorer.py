@@ -339,3 +339,34 @@ def test_softmax_html_has_logit_and_temperature_sliders():
     assert roles == ["logit", "logit", "logit", "temperature"]
     assert [float(a["value"]) for a in sliders] == [0.5, -1.0, 2.0, 0.5]
     assert json.loads(_root(tree)["data-config"])["logits"] == [0.5, -1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("leaky_relu", {"negative_slope": 0.02}),
+        ("relu", {"overlay": ["sigmoid"]}),
+        ("softmax", {"T": 2.0}),
+    ],
+)
+def test_partial_redraw_gives_the_same_pixels_as_a_full_one(name, change, monkeypatch):
+    ex = explore(name)
+    ex.update()  # full draw, caches the background
+    full_draws = []
+    original = type(ex)._draw_full
+    monkeypatch.setattr(type(ex), "_draw_full", lambda self: full_draws.append(1) or original(self))
+    ex.update(**change)
+    assert full_draws == []  # only the curves were redrawn over the cached background
+    partial = np.asarray(ex.canvas.buffer_rgba()).copy()
+    ex._draw_full()
+    np.testing.assert_array_equal(partial, np.asarray(ex.canvas.buffer_rgba()))
+
+
+def test_limits_follow_large_changes():
+    ex = explore("elu", alpha=0.1)
+    ex.update()
+    ex.update(alpha=3.0)
+    assert ex.ax.get_ylim()[0] < -3.0
+    ex.update(x=(0.5, 1.0))
+    lo, hi = ex.ax.get_ylim()
+    assert ex.ax.get_xlim() == (0.5, 1.0) and hi < 2.0

@@ -117,22 +117,49 @@ class _BaseExplorer:
         self._drawn = -1
         self._png_cache: tuple[int, bytes] = (-1, b"")
         self._payload_cache: tuple[int, Any] = (-1, None)
+        self._background: Any = None
         self._image: Any = None
         self._message: Any = None
 
     # ------------------------------------------------------------------ drawing
-    def redraw(self) -> None:
-        """Render the figure on its Agg canvas and, if a widget is shown, refresh its image."""
+    def _animated(self) -> list[Any]:
+        """The artists an update changes; they are drawn over a cached background."""
+        return []
+
+    def redraw(self, *, full: bool = True) -> None:
+        """Render the canvas and, if a widget is shown, refresh its image.
+
+        Args:
+            full: redraw everything (axes limits, ticks or titles changed); otherwise restore
+                the cached background (axes, ticks, grid) and draw only the changing artists
+                over it, which is several times faster.
+        """
         self._version += 1
-        self.canvas.draw()
+        if full or self._background is None:
+            self._draw_full()
+        else:
+            self.canvas.restore_region(self._background)
+            self._draw_animated()
         self._drawn = self._version
         if self._image is not None:
             self._image.value = self.png()
 
+    def _draw_full(self) -> None:
+        for artist in self._animated():
+            artist.set_animated(True)
+        self.canvas.draw()  # skips the animated artists
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._draw_animated()
+
+    def _draw_animated(self) -> None:
+        for artist in self._animated():
+            artist.set_animated(True)
+            self.ax.draw_artist(artist)
+
     def png(self) -> bytes:
         """The current figure as PNG bytes (drawn if needed; cached until the next update)."""
         if self._drawn != self._version:
-            self.canvas.draw()
+            self._draw_full()
             self._drawn = self._version
         if self._png_cache[0] != self._version:
             self._png_cache = (self._version, _png(self.canvas))
@@ -278,6 +305,7 @@ class Explorer(_BaseExplorer):
         self.overlay = self._check_overlay(overlay)
         self.num = 401
         self._drawn_x = self.x
+        self._legend_handles: list[Any] = []
         self.lines = plot_activation(
             self.ax,
             self.spec,
@@ -289,10 +317,11 @@ class Explorer(_BaseExplorer):
         )
         self.lines["derivative"].set_visible(self.derivative)
         # Fewer tick labels: text layout is most of the cost of a redraw.
-        self.ax.xaxis.set_major_locator(MaxNLocator(7))
-        self.ax.yaxis.set_major_locator(MaxNLocator(6))
+        self.ax.xaxis.set_major_locator(MaxNLocator(7, steps=[1, 2, 2.5, 5, 10]))
+        self.ax.yaxis.set_major_locator(MaxNLocator(6, steps=[1, 2, 2.5, 5, 10]))
         self._refresh_sample()
         self._autoscale()
+        self._legend()
 
     # ------------------------------------------------------------------ state changes
     def _check_overlay(self, overlay: Sequence[str]) -> tuple[str, ...]:
@@ -346,12 +375,13 @@ class Explorer(_BaseExplorer):
         self.lines["derivative"].set_visible(derivative)
         self._set_overlay(overlay, xs, force=x != self._drawn_x)
         self._refresh_sample(xs)
+        x_changed = self.ax.get_xlim() != x
         self.ax.set_xlim(*x)
-        self._autoscale()
-        self.redraw()
+        y_changed = self._autoscale()
+        self._legend()
+        self.redraw(full=x_changed or y_changed)
 
     def _set_overlay(self, overlay: tuple[str, ...], xs: np.ndarray, *, force: bool) -> None:
-        changed = overlay != self.overlay
         for gone in set(self.overlay) - set(overlay):
             self.lines.pop(gone).remove()
         for k, other in enumerate(overlay):
@@ -366,8 +396,6 @@ class Explorer(_BaseExplorer):
                 line.set_data(xs, curve(other, xs)[0])
         self.overlay = overlay
         self._drawn_x = self.x
-        if changed:
-            self.ax.legend(loc="upper left", fontsize="small", frameon=False)
 
     def _refresh_sample(self, xs: np.ndarray | None = None) -> None:
         if xs is None:
@@ -382,12 +410,18 @@ class Explorer(_BaseExplorer):
                 continue
             if line is None:
                 color = MAIN_COLOR if k == 0 else DERIVATIVE_COLOR
-                (line,) = self.ax.plot([], [], ".", color=color, ms=2.5, alpha=0.6)
+                label = "training draw" if k == 0 else None
+                (line,) = self.ax.plot([], [], ".", color=color, ms=2.5, alpha=0.6, label=label)
                 self.lines[key] = line
             line.set_data(xs, sample[k])
             line.set_visible(k == 0 or self.derivative)
 
-    def _autoscale(self) -> None:
+    def _autoscale(self) -> bool:
+        """Fit the y-limits to the visible curves; return whether they changed.
+
+        The limits stay as they are while the curves fit in them and fill at least 60 % of
+        their height (padding included), so that dragging a slider mostly redraws only the curves.
+        """
         ys = [
             np.asarray(line.get_ydata(), dtype=float)
             for line in self.lines.values()
@@ -398,7 +432,27 @@ class Explorer(_BaseExplorer):
         if hi <= lo:
             lo, hi = lo - 1.0, hi + 1.0
         pad = 0.06 * (hi - lo)
+        cur_lo, cur_hi = self.ax.get_ylim()
+        inside = cur_lo <= lo - pad / 3 and hi + pad / 3 <= cur_hi
+        if inside and (hi - lo + 2 * pad) >= 0.6 * (cur_hi - cur_lo):
+            return False
         self.ax.set_ylim(lo - pad, hi + pad)
+        return True
+
+    def _legend(self) -> None:
+        """Rebuild the legend if the set of visible, labelled lines changed."""
+        handles = [
+            line
+            for line in self.lines.values()
+            if line.get_visible() and not line.get_label().startswith("_")
+        ]
+        if handles != self._legend_handles:
+            self.ax.legend(handles=handles, loc="upper left", fontsize="small", frameon=False)
+            self._legend_handles = handles
+
+    def _animated(self) -> list[Any]:
+        legend = self.ax.get_legend()
+        return [*self.lines.values(), *([legend] if legend is not None else [])]
 
     # ------------------------------------------------------------------ live widget
     def _build_widget(self) -> Any:
@@ -583,7 +637,10 @@ class SoftmaxExplorer(_BaseExplorer):
         self.ax.set_ylim(0, 1.08)
         self.ax.set_xticks(range(1, k + 1), [f"class {i}" for i in range(1, k + 1)])
         self.ax.set_ylabel("probability")
-        self.ax.set_title(self._title())
+        self.ax.set_title(f"{self.spec.title}: softmax(z / T)")
+        self.T_text = self.ax.text(
+            0.98, 0.96, self._T_label(), transform=self.ax.transAxes, ha="right", va="top"
+        )
 
     @staticmethod
     def _check_real(name: str, value: Any) -> float:
@@ -599,8 +656,11 @@ class SoftmaxExplorer(_BaseExplorer):
             raise ValueError(f"the temperature T must be > 0, got {value:g}")
         return value
 
-    def _title(self) -> str:
-        return f"{self.spec.title}: softmax(z / T), T = {self.T:.3g}"
+    def _T_label(self) -> str:
+        return f"T = {self.T:.3g}"
+
+    def _animated(self) -> list[Any]:
+        return [*self.bars, *self.labels, self.T_text]
 
     def probabilities(self) -> np.ndarray:
         """``softmax(z / T)`` of the current logits, computed by the spec."""
@@ -628,8 +688,8 @@ class SoftmaxExplorer(_BaseExplorer):
             bar.set_height(pi)
             label.set_y(pi + 0.02)
             label.set_text(f"{pi:.3f}")
-        self.ax.set_title(self._title())
-        self.redraw()
+        self.T_text.set_text(self._T_label())
+        self.redraw(full=False)  # fixed axes: only the bars and their labels change
 
     def _build_widget(self) -> Any:
         import ipywidgets as w
