@@ -14,7 +14,7 @@ from actlib.spec import Activation, Reference
 from actlib.tables import (
     ActivationRow,
     comparison_rows,
-    format_extent,
+    format_interval,
     relative_cost,
     to_markdown,
     typical_use,
@@ -58,7 +58,7 @@ def test_markdown_table_shape_and_cells():
 
 def test_a_pipe_in_a_formula_cannot_split_a_cell():
     row = ActivationRow(
-        "abs", "Absolute value", "|x|", "0 \\ldots 1", "-1 \\ldots 1", False, False, False,
+        "abs", "Absolute value", "|x|", "[0, 1]", "[-1, 1]", False, False, False,
         "none", 1.0, "hidden layers",
     )  # fmt: skip
     line = to_markdown([row]).splitlines()[2]
@@ -66,14 +66,18 @@ def test_a_pipe_in_a_formula_cannot_split_a_cell():
     assert r"\vert" in line
 
 
-def test_format_extent_uses_exact_values():
+def test_format_interval_uses_exact_values_and_attainment():
     sig = actlib.get("sigmoid").properties()
-    assert format_extent(sig["derivative_range"], sig["derivative_range_exact"]) == (
-        r"0 \ldots \frac{1}{4}"
+    text = format_interval(
+        sig["derivative_range"], sig["derivative_range_exact"], sig["derivative_range_attained"]
     )
-    assert format_extent((-0.123456, math.inf)) == r"-0.123 \ldots +\infty"
+    # sigma' never reaches 0 but reaches 1/4 at the origin
+    assert text == r"\left(0,\ \frac{1}{4}\right]"
+    assert format_interval((-0.123456, math.inf), attained=(True, True)) == (
+        r"\left[-0.123,\ +\infty\right)"
+    )
     with pytest.raises(ValueError, match="infimum"):
-        format_extent((0.0,))
+        format_interval((0.0,))
 
 
 def test_typical_use_of_output_activations_follows_their_range():
@@ -110,7 +114,7 @@ def test_registering_an_activation_adds_its_row(monkeypatch):
     assert len(rows) == before + 1
     new = rows[-1]
     assert new.name == spec.name
-    assert new.range == r"0 \ldots +\infty"
+    assert new.range == r"\left(0,\ +\infty\right)"
     assert new.saturates == "x → −∞"
     assert new.typical_use == "hidden layers"
 

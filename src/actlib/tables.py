@@ -32,7 +32,7 @@ from actlib.spec import Activation
 __all__ = [
     "ActivationRow",
     "comparison_rows",
-    "format_extent",
+    "format_interval",
     "relative_cost",
     "to_markdown",
     "typical_use",
@@ -70,20 +70,30 @@ def _bound_latex(value: float, exact: Any) -> str:
     return f"{value:.3g}"
 
 
-def format_extent(bounds: Sequence[float], exact: Sequence[Any] | None = None) -> str:
-    r"""LaTeX for the infimum and supremum of a set, e.g. ``0 \ldots \frac{1}{4}``.
+def format_interval(
+    bounds: Sequence[float],
+    exact: Sequence[Any] | None = None,
+    attained: Sequence[bool] | None = None,
+) -> str:
+    r"""LaTeX for an interval from its infimum, supremum and whether each is attained.
 
     Exact SymPy values are used when given and short; otherwise the float to 3 significant
-    digits. Whether a bound is attained is not shown (brackets would claim it).
+    digits. An infinite end is always open.
 
-    >>> format_extent((0.0, math.inf))
-    '0 \\ldots +\\infty'
+    >>> format_interval((0.0, 0.25), exact=(0, sp.Rational(1, 4)), attained=(False, True))
+    '\\left(0,\\ \\frac{1}{4}\\right]'
+    >>> format_interval((0.0, math.inf), attained=(True, False))
+    '\\left[0,\\ +\\infty\\right)'
     """
     if len(bounds) != 2:
         raise ValueError(f"bounds must be (infimum, supremum), got {bounds!r}")
     exact = exact if exact is not None else (None, None)
-    lo, hi = (_bound_latex(float(v), e) for v, e in zip(bounds, exact, strict=True))
-    return f"{lo} \\ldots {hi}"
+    attained = attained if attained is not None else (False, False)
+    lo, hi = (float(v) for v in bounds)
+    left = "[" if attained[0] and math.isfinite(lo) else "("
+    right = "]" if attained[1] and math.isfinite(hi) else ")"
+    lo_tex, hi_tex = (_bound_latex(v, e) for v, e in zip((lo, hi), exact, strict=True))
+    return f"\\left{left}{lo_tex},\\ {hi_tex}\\right{right}"
 
 
 def typical_use(spec: Activation, props: Mapping[str, Any] | None = None) -> str:
@@ -183,8 +193,12 @@ def comparison_rows(
                 name=spec.name,
                 title=spec.title,
                 formula=spec.latex(),
-                range=format_extent(p["range"], p["range_exact"]),
-                derivative_range=format_extent(p["derivative_range"], p["derivative_range_exact"]),
+                range=format_interval(p["range"], p["range_exact"], p["range_attained"]),
+                derivative_range=format_interval(
+                    p["derivative_range"],
+                    p["derivative_range_exact"],
+                    p["derivative_range_attained"],
+                ),
                 monotonic=p["monotonic"],
                 smooth=p["continuously_differentiable"],
                 zero_centred=p["zero_centred"],
@@ -218,8 +232,8 @@ def to_markdown(rows: Sequence[ActivationRow]) -> str:
     header = [
         "Activation",
         "Formula",
-        "Range (inf … sup)",
-        "f′ (inf … sup)",
+        "Range",
+        "Range of f′",
         "Monotonic",
         "Smooth (C¹)",
         "Zero-centred",
