@@ -34,6 +34,8 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     """
     out = np.asarray(expit(x), dtype=np.float64)
     low = x < _EXPIT_FLUSH
+    if out.ndim == 0:
+        return np.exp(x) if low else out
     if np.any(low):
-        out = np.where(low, np.exp(np.minimum(x, _EXPIT_FLUSH)), out)
+        out[low] = np.exp(x[low])
     return out

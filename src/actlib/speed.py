@@ -1,0 +1,144 @@
+"""Wall-clock comparison of actlib's NumPy code with PyTorch's CPU kernels.
+
+:func:`compare` times every registered activation (forward, and derivative against PyTorch's
+autograd) on one array per floating type, with PyTorch restricted to one thread, and reports
+the ratio of the medians. It is used by ``benchmarks/speed.py`` (10⁶ elements) and, on a
+smaller array, by the chapter on numerical stability. Timings on a shared machine are noisy:
+each number is the median of several rounds, and the rounds of the two libraries alternate.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from actlib.registry import get, names
+
+#: Rows per softmax call: the array is reshaped to (n // SOFTMAX_WIDTH, SOFTMAX_WIDTH).
+SOFTMAX_WIDTH = 10
+
+
+@dataclass(frozen=True)
+class SpeedRow:
+    """Median time of one operation in actlib and in PyTorch."""
+
+    name: str
+    dtype: str
+    quantity: str  #: "forward" or "derivative" (PyTorch: forward + autograd backward)
+    n: int
+    actlib_s: float
+    torch_s: float
+
+    @property
+    def ratio(self) -> float:
+        """actlib time / PyTorch time (below 1: actlib is faster)."""
+        return self.actlib_s / self.torch_s
+
+
+def median_time(fn: Callable[[], Any], repeat: int = 7, number: int = 1) -> float:
+    """Median over ``repeat`` rounds of the time of one call (each round runs ``number``)."""
+    fn()  # warm-up: imports, caches, first-touch allocation
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        times.append((time.perf_counter() - start) / number)
+    return statistics.median(times)
+
+
+def _interleaved(a: Callable[[], Any], b: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Median times of ``a`` and ``b``, measured alternately so that load affects both."""
+    a()
+    b()
+    ta, tb = [], []
+    for _ in range(repeat):
+        for fn, out in ((a, ta), (b, tb)):
+            start = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - start)
+    return statistics.median(ta), statistics.median(tb)
+
+
+def compare(
+    n: int = 10**6,
+    dtypes: Sequence[Any] = (np.float32, np.float64),
+    repeat: int = 7,
+    derivative: bool = True,
+    seed: int = 0,
+) -> list[SpeedRow]:
+    """Time every registered activation in actlib and in PyTorch (one thread) on ``n`` values.
+
+    Inputs are standard normal times 5. Softmax runs on rows of :data:`SOFTMAX_WIDTH` entries;
+    its derivative is not compared (actlib returns the full Jacobian, autograd a
+    vector–Jacobian product).
+    """
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        rows = []
+        rng = np.random.default_rng(seed)
+        base = 5.0 * rng.standard_normal(n)
+        for name in names():
+            spec = get(name)
+            for dtype in dtypes:
+                x = base.astype(dtype)
+                if spec.kind == "vector":
+                    x = x[: n - n % SOFTMAX_WIDTH].reshape(-1, SOFTMAX_WIDTH)
+                t = torch.from_numpy(x.copy())
+                params = spec.params
+                a, b = _interleaved(
+                    lambda spec=spec, x=x: spec.forward(x),
+                    lambda spec=spec, t=t, params=params: _torch_forward(spec, t, params),
+                    repeat,
+                )
+                rows.append(SpeedRow(name, np.dtype(dtype).name, "forward", x.size, a, b))
+                if derivative and spec.kind != "vector":
+                    tg = t.clone().requires_grad_(True)
+                    ones = torch.ones_like(tg)
+                    a, b = _interleaved(
+                        lambda spec=spec, x=x: spec.derivative(x),
+                        lambda spec=spec, tg=tg, ones=ones, params=params: torch.autograd.grad(
+                            spec.torch_forward(tg, **params), tg, grad_outputs=ones
+                        ),
+                        repeat,
+                    )
+                    rows.append(SpeedRow(name, np.dtype(dtype).name, "derivative", x.size, a, b))
+        return rows
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _torch_forward(spec, t, params):
+    import torch
+
+    with torch.no_grad():
+        return spec.torch_forward(t, **params)
+
+
+def to_markdown(rows: Sequence[SpeedRow]) -> str:
+    """A Markdown table: one line per activation and quantity, the ratio per dtype."""
+    dtypes = list(dict.fromkeys(r.dtype for r in rows))
+    keys = list(dict.fromkeys((r.name, r.quantity) for r in rows))
+    index = {(r.name, r.quantity, r.dtype): r for r in rows}
+    head = ["activation", "quantity"]
+    for d in dtypes:
+        head += [f"actlib {d} (ms)", f"PyTorch {d} (ms)", f"ratio {d}"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name, q in keys:
+        cells = [name, q]
+        for d in dtypes:
+            r = index.get((name, q, d))
+            if r is None:
+                cells += ["—", "—", "—"]
+            else:
+                cells += [f"{1e3 * r.actlib_s:.2f}", f"{1e3 * r.torch_s:.2f}", f"{r.ratio:.2f}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,27 @@
+"""The speed comparison runs for every registered activation and reports sane numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import actlib
+from actlib import speed
+
+
+def test_compare_covers_the_registry():
+    rows = speed.compare(n=2_000, dtypes=(np.float32,), repeat=1)
+    assert {r.name for r in rows} == set(actlib.names())
+    for r in rows:
+        assert r.actlib_s > 0 and r.torch_s > 0
+        assert r.ratio == r.actlib_s / r.torch_s
+    vector = [r for r in rows if actlib.get(r.name).kind == "vector"]
+    assert vector and all(r.quantity == "forward" for r in vector)
+    md = speed.to_markdown(rows)
+    keys = {(r.name, r.quantity) for r in rows}
+    assert md.count("\n") == 1 + len(keys)
+
+
+def test_median_time_counts_calls():
+    calls = []
+    t = speed.median_time(lambda: calls.append(1), repeat=3, number=2)
+    assert t >= 0 and len(calls) == 1 + 3 * 2
