@@ -12,6 +12,20 @@ import pytest  # noqa: E402
 import actlib  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_properties_cache(tmp_path_factory):
+    """Tests compute properties afresh: the on-disk cache lives in a per-session folder."""
+    import os
+
+    old = os.environ.get("ACTLIB_CACHE_DIR")
+    os.environ["ACTLIB_CACHE_DIR"] = str(tmp_path_factory.mktemp("actlib-cache"))
+    yield
+    if old is None:
+        del os.environ["ACTLIB_CACHE_DIR"]
+    else:
+        os.environ["ACTLIB_CACHE_DIR"] = old
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(12345)

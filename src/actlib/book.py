@@ -133,11 +133,16 @@ def formula(name: str | Activation, symbolic: bool = True, **params: Any):
         xs = sp.Matrix(sp.symbols("x_0:3", real=True))
         f = spec.expr(n=3, **params)
         j = f.jacobian(xs)
-        body = r"\mathrm{softmax}(x) = " + sp.latex(f) + r",\qquad J = " + sp.latex(sp.simplify(j))
+        body = (
+            r"\mathrm{softmax}(x) = "
+            + spec.to_latex(f)
+            + r",\qquad J = "
+            + spec.to_latex(sp.simplify(j))
+        )
         return Math(body)
     f = spec.expr(symbolic=symbolic and not params, **params)
     d = sp.simplify(sp.diff(f, spec.x))
-    return Math(r"f(x) = " + sp.latex(f) + r"\qquad f'(x) = " + sp.latex(d))
+    return Math(r"f(x) = " + spec.to_latex(f) + r"\qquad f'(x) = " + spec.to_latex(d))
 
 
 def source(func: Callable[..., Any]):

@@ -9,9 +9,14 @@ refined with :func:`scipy.optimize.brentq`.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import pickle
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -188,9 +193,61 @@ def _is_c1(f: sp.Expr) -> bool:
     return True
 
 
+def cache_dir() -> Path | None:
+    """Where computed properties are kept between processes (``None``: no disk cache).
+
+    ``$ACTLIB_CACHE_DIR`` if set (``off`` disables the cache), else ``$XDG_CACHE_HOME/actlib``
+    or ``~/.cache/actlib``.
+    """
+    env = os.environ.get("ACTLIB_CACHE_DIR")
+    if env is not None:
+        return None if env.strip().lower() in ("", "0", "off", "none") else Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "actlib"
+
+
+@lru_cache(maxsize=1)
+def _algorithm_fingerprint() -> str:
+    """Changes whenever this module or SymPy changes, so stale cache entries are never read."""
+    return hashlib.sha256(Path(__file__).read_bytes() + sp.__version__.encode()).hexdigest()
+
+
+def cache_key(expr: sp.Expr) -> str:
+    """Disk-cache key of the properties of ``expr``: its exact structure plus the algorithm."""
+    return hashlib.sha256((_algorithm_fingerprint() + sp.srepr(expr)).encode()).hexdigest()
+
+
 @lru_cache(maxsize=256)
 def compute_properties(spec: Activation, key: tuple) -> tuple[tuple[str, Any], ...]:
-    """Properties of ``spec`` at the (SymPy) parameter values in ``key``.
+    """Properties of ``spec`` at the (SymPy) parameter values in ``key``, cached on disk.
+
+    Symbolic limits can take seconds (the tanh form of GELU needs about three), and every
+    chapter runs in a fresh kernel, so results are also kept in :func:`cache_dir`, keyed by the
+    expression and a fingerprint of this module (see :func:`cache_key`).
+    """
+    f = spec.scalar_expr(**{k: _py(v) for k, v in dict(key).items()})
+    folder = cache_dir()
+    path = folder / f"{cache_key(f)}.pickle" if folder is not None else None
+    if path is not None and path.exists():
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            pass  # unreadable entry: recompute and overwrite it
+    result = _compute_properties(f)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as fh:
+                pickle.dump(result, fh)
+            os.replace(fh.name, path)
+        except OSError:
+            pass  # a read-only home directory only costs the cache
+    return result
+
+
+def _compute_properties(f: sp.Expr) -> tuple[tuple[str, Any], ...]:
+    """Properties of the scalar expression ``f`` in :data:`actlib.spec.X`.
 
     Keys of the result:
 
@@ -214,8 +271,6 @@ def compute_properties(spec: Activation, key: tuple) -> tuple[tuple[str, Any], .
     ``continuously_differentiable``
         f' has no jumps.
     """
-    pvals = dict(key)
-    f = spec.scalar_expr(**{k: _py(v) for k, v in pvals.items()})
     d = sp.diff(f, X)
     fr, dr = _extent(f), _extent(d)
     lims = tuple(_as_float(_one_sided_piecewise(f, p)) for p in (-sp.oo, sp.oo))

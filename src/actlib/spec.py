@@ -56,6 +56,8 @@ class Param:
     learnable: bool = False
     #: (min, max, step) for interactive explorers; ``None`` when not a continuous quantity.
     slider: tuple[float, float, float] | None = None
+    #: How the symbol is typeset in formulas (default: SymPy's rendering of ``name``).
+    tex: str = ""
 
     @property
     def symbolic(self) -> bool:
@@ -228,13 +230,22 @@ class Activation:
             return self.sympy_scalar_slice(X, **self.symbolic_params(self.resolve(params)))
         return self.expr(**params)
 
+    @property
+    def tex_names(self) -> dict[sp.Symbol, str]:
+        """``symbol_names`` for :func:`sympy.latex`: how each parameter is typeset."""
+        return {p.symbol: p.tex for p in self.parameters if p.symbolic and p.tex}
+
+    def to_latex(self, expr: Any) -> str:
+        """:func:`sympy.latex` of ``expr`` with this spec's parameter symbols typeset."""
+        return sp.latex(expr, symbol_names=self.tex_names)
+
     def latex(self, **params: Any) -> str:
         """LaTeX of f: with the parameters as symbols, or with the given values substituted."""
-        return sp.latex(self.expr(symbolic=not params, **params))
+        return self.to_latex(self.expr(symbolic=not params, **params))
 
     def derivative_latex(self, **params: Any) -> str:
         """LaTeX of the simplified f' (symbols, or the given parameter values substituted)."""
-        return sp.latex(sp.simplify(self.derivative_expr(symbolic=not params, **params)))
+        return self.to_latex(sp.simplify(self.derivative_expr(symbolic=not params, **params)))
 
     def _param_symbols(self) -> set[sp.Symbol]:
         return {p.symbol for p in self.parameters if p.symbolic}

@@ -71,6 +71,7 @@ SPECS = (
                 0.01,
                 "slope for x ≤ 0",
                 slider=(0.0, 0.5, 0.01),
+                tex="a",
             ),
         ),
         reference=Reference(

@@ -79,6 +79,7 @@ SPECS = (
                 "learnable slope for x ≤ 0 (initial value)",
                 learnable=True,
                 slider=(-0.5, 1.0, 0.05),
+                tex="a",
             ),
         ),
         reference=Reference(

@@ -100,6 +100,7 @@ SPECS = (
                 low=0.0,
                 high=1.0,
                 slider=(0.0, 1.0, 0.01),
+                tex="l",
             ),
             Param(
                 "upper",
@@ -108,6 +109,7 @@ SPECS = (
                 low=0.0,
                 high=1.0,
                 slider=(0.0, 1.0, 0.01),
+                tex="u",
             ),
             Param(
                 "training",
