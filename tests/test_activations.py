@@ -562,3 +562,11 @@ def test_torch_entry_validates():
         actlib.get("relu").torch(torch.arange(3))
     out = actlib.get("relu").torch([-1.0, 2.0])
     assert isinstance(out, torch.Tensor)
+
+
+def test_rrelu_module_starts_in_the_requested_mode():
+    rr = actlib.get("rrelu")
+    assert not rr.torch_module().training
+    assert rr.torch_module(training=True).training
+    x = -torch.ones(100, dtype=torch.float64)
+    np.testing.assert_allclose(rr.torch_module()(x).numpy(), rr.forward(x.numpy()), rtol=1e-15)

@@ -68,7 +68,9 @@ def _torch(t, lower, upper, training, generator):
 def _module(lower, upper, training, generator):
     import torch
 
-    return torch.nn.RReLU(lower=lower, upper=upper)
+    # The module starts in the mode asked for; model.train()/model.eval() switch it as usual.
+    # Its random slopes come from torch's own generator (torch.manual_seed), not `generator`.
+    return torch.nn.RReLU(lower=lower, upper=upper).train(training)
 
 
 def _cross_check(values: dict[str, Any]) -> None:
