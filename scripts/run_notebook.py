@@ -20,8 +20,9 @@ from nbclient.exceptions import CellExecutionError
 
 def run(path: Path) -> list[str]:
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     problems: list[str] = []
     start = time.perf_counter()
     try:
