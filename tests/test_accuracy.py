@@ -162,11 +162,9 @@ def test_actlib_within_goal_everywhere(config, dtype):
 def test_configs_cover_the_registry_and_the_extra_parameters():
     labels = [c.label for c in CONFIGS]
     assert [c.spec.name for c in CONFIGS if not c.params] == actlib.names()
-    for name, variants in acc.EXTRA_PARAMETERS.items():
-        assert name in actlib.names()
-        for p in variants:
-            assert acc.Config(actlib.get(name), dict(p)).label in labels
-    assert set(acc.NAIVE) <= set(actlib.names())
+    for spec in actlib.specs():
+        for p in spec.common_params:
+            assert acc.Config(spec, dict(p)).label in labels
 
 
 # ---------------------------------------------------------------- the harness can fail

@@ -21,7 +21,7 @@ tiny and huge magnitudes, the overflow thresholds of ``exp``, ±0, ±inf and NaN
   that number itself, so flushing a subnormal result to zero costs at most one unit. ±inf and NaN
   results must match exactly (NaN in → NaN out; ±inf in → the limit).
 * **The implementations** are actlib's stable NumPy code, PyTorch's own CPU kernels (forward and
-  autograd derivative), and the deliberately naive textbook formulas of :data:`NAIVE` — the
+  autograd derivative), and the deliberately naive textbook formulas of each spec — the
   "before" picture that the stable code fixes.
 
 Softmax is measured on its two-class slice softmax([x, 0])₀ (which equals σ(x)) and the
@@ -46,7 +46,6 @@ from typing import Any, Literal
 
 import mpmath
 import numpy as np
-import scipy.special as sc
 import sympy as sp
 from mpmath import libmp
 from sympy.codegen.cfunctions import expm1 as sp_expm1
@@ -65,13 +64,6 @@ GOAL_UNITS = 4.0
 
 Mode = Literal["fast", "full"]
 DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
-
-#: Parameter values measured besides each activation's defaults.
-EXTRA_PARAMETERS: dict[str, tuple[dict[str, Any], ...]] = {
-    "leaky_relu": ({"negative_slope": 0.2},),
-    "elu": ({"alpha": 0.5}, {"alpha": 2.0}),
-    "swish": ({"beta": 0.5}, {"beta": 2.0}),
-}
 
 
 def default_mode() -> Mode:
@@ -325,14 +317,14 @@ def _exprs(spec: Activation, key: tuple) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
 
 
 def configs(mode: Mode = "full") -> list[Config]:
-    """Every registered activation at its defaults, then the :data:`EXTRA_PARAMETERS`.
+    """Every registered activation at its defaults, then at each spec's ``common_params``.
 
     The fast mode keeps only the defaults.
     """
     out = [Config(spec) for spec in (get(n) for n in names())]
     if mode == "full":
         for name in names():
-            out += [Config(get(name), dict(p)) for p in EXTRA_PARAMETERS.get(name, ())]
+            out += [Config(get(name), dict(p)) for p in get(name).common_params]
     return out
 
 
@@ -498,94 +490,34 @@ def torch_implementation(config: Config) -> Implementation:
 
 
 # ---------------------------------------------------------------------- the naive formulas
-# DELIBERATELY NAIVE. These are the formulas as textbooks write them, evaluated directly in the
-# input's floating type. They are here only as the "before" of the before/after comparison: the
-# harness measures how badly they fail. Never use them for computation.
-def _naive_sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def _naive_tanh(x):
-    return (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))
-
-
-def _naive_gelu_tanh_inner(x):
-    c = np.sqrt(x.dtype.type(2) / x.dtype.type(np.pi))
-    return np.tanh(c * (x + x.dtype.type(0.044715) * x**3)), c
-
-
-def _naive_gelu_tanh(x):
-    th, _ = _naive_gelu_tanh_inner(x)
-    return 0.5 * x * (1 + th)
-
-
-def _naive_gelu_tanh_derivative(x):
-    th, c = _naive_gelu_tanh_inner(x)
-    du = c * (1 + 3 * x.dtype.type(0.044715) * x**2)
-    return 0.5 * (1 + th) + 0.5 * x * (1 - th**2) * du
-
-
-def _naive_gelu_derivative(x):
-    one = x.dtype.type(1)
-    density = np.exp(-(x**2) / 2) / np.sqrt(2 * x.dtype.type(np.pi))
-    return 0.5 * (one + sc.erf(x / np.sqrt(x.dtype.type(2)))) + x * density
-
-
-def _naive_swish_derivative(x, beta):
-    s = _naive_sigmoid(beta * x)
-    return s + beta * x * s * (1 - s)
-
-
-def _naive_softmax(x):
-    e = np.exp(_pair(x))
-    return (e / e.sum(axis=-1, keepdims=True))[..., 0]
-
-
-#: name → (forward, derivative) textbook formulas taking (x, **parameter values).
-NAIVE: dict[str, tuple[Callable[..., np.ndarray], Callable[..., np.ndarray]]] = {
-    "sigmoid": (
-        _naive_sigmoid,  # 1/(1 + e^−x)
-        lambda x: _naive_sigmoid(x) * (1 - _naive_sigmoid(x)),  # σ(1 − σ)
-    ),
-    "tanh": (
-        _naive_tanh,  # (e^x − e^−x)/(e^x + e^−x)
-        lambda x: 1 - np.tanh(x) ** 2,  # 1 − tanh²
-    ),
-    "elu": (
-        lambda x, alpha: np.where(x > 0, x, alpha * (np.exp(x) - 1)),  # exp(x) − 1
-        lambda x, alpha: np.where(x > 0, 1, alpha * np.exp(x)),
-    ),
-    "swish": (
-        lambda x, beta: x * _naive_sigmoid(beta * x),
-        _naive_swish_derivative,  # σ + βxσ(1 − σ)
-    ),
-    "gelu": (
-        lambda x: 0.5 * x * (1 + sc.erf(x / np.sqrt(x.dtype.type(2)))),  # 1 + erf
-        _naive_gelu_derivative,
-    ),
-    "gelu_tanh": (_naive_gelu_tanh, _naive_gelu_tanh_derivative),  # 1 + tanh, 1 − tanh²
-    "softmax": (
-        _naive_softmax,  # e^x / Σ e^x without the max shift
-        lambda x: _naive_softmax(x) * (1 - _naive_softmax(x)),  # s(1 − s)
-    ),
-}
-
-
 def naive_implementation(config: Config) -> Implementation | None:
-    """The textbook formulas of :data:`NAIVE` for this activation (``None`` if there are none)."""
-    if config.spec.name not in NAIVE:
-        return None
-    fwd, der = NAIVE[config.spec.name]
-    values = {p.name: config.values[p.name] for p in config.spec.parameters if p.symbolic}
+    """The spec's deliberately naive textbook formulas (``None`` if it has none).
 
-    def typed(fn):
+    They run in the input's dtype (parameters cast to it); vector-valued specs are measured on
+    the two-class slice, like actlib's own implementation.
+    """
+    spec = config.spec
+    if spec.naive_forward is None or spec.naive_derivative is None:
+        return None
+    values = {p.name: config.values[p.name] for p in spec.parameters if p.symbolic}
+
+    def typed(fn, pick):
         def run(x: np.ndarray) -> np.ndarray:
             cast = {k: x.dtype.type(v) for k, v in values.items()}
-            return np.asarray(fn(x, **cast)).astype(x.dtype)
+            arg = _pair(x) if spec.kind == "vector" else x
+            return np.asarray(pick(fn(arg, **cast))).astype(x.dtype)
 
         return run
 
-    return Implementation("naive", typed(fwd), typed(der))
+    if spec.kind == "vector":
+        return Implementation(
+            "naive",
+            typed(spec.naive_forward, lambda y: y[..., 0]),
+            typed(spec.naive_derivative, lambda j: j[..., 0, 0]),
+        )
+    return Implementation(
+        "naive", typed(spec.naive_forward, lambda y: y), typed(spec.naive_derivative, lambda y: y)
+    )
 
 
 IMPLEMENTATIONS: dict[str, Callable[[Config], Implementation | None]] = {

@@ -150,6 +150,16 @@ class Activation:
     notes: str = ""
     #: How the NumPy implementation avoids overflow and cancellation (shown in the book).
     stability_note: str = ""
+    #: The formula as textbooks write it, evaluated directly in the input's dtype with no
+    #: validation. Kept ONLY as the "before" of the numerical-stability comparison (the accuracy
+    #: harness measures how it fails); never used to compute anything. Same signature as
+    #: ``numpy_forward`` / ``numpy_derivative``; ``None`` where the textbook form is already
+    #: the stable one.
+    naive_forward: ArrayFn | None = None
+    naive_derivative: ArrayFn | None = None
+    #: Other commonly used parameter values, measured by the accuracy harness besides the
+    #: defaults (e.g. a leaky slope of 0.2).
+    common_params: tuple[Mapping[str, Any], ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ parameters

@@ -51,6 +51,16 @@ def _module(alpha):
     return torch.nn.ELU(alpha=alpha)
 
 
+# --- DELIBERATELY NAIVE: the textbook formula, evaluated in the input's dtype. Kept only as
+# the "before" of the numerical-stability chapter; the accuracy harness measures its failures.
+def _naive_forward(x, alpha):
+    return np.where(x > 0, x, alpha * (np.exp(x) - 1))  # exp overflows in the unused branch
+
+
+def _naive_derivative(x, alpha):
+    return np.where(x > 0, 1, alpha * np.exp(x))
+
+
 SPECS = (
     Activation(
         name="elu",
@@ -64,6 +74,9 @@ SPECS = (
         torch_forward=_torch,
         torch_module_factory=_module,
         torch_name="torch.nn.functional.elu",
+        naive_forward=_naive_forward,
+        naive_derivative=_naive_derivative,
+        common_params=({"alpha": 0.5}, {"alpha": 2.0}),
         parameters=(
             Param("alpha", 1.0, "saturation value −α for x → −∞", low=0.0, slider=(0.0, 3.0, 0.05)),
         ),

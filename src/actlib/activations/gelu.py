@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import sympy as sp
-from scipy.special import erfc, erfcx, expit
+from scipy.special import erf, erfc, erfcx, expit
 
 from actlib._numerics import sigmoid
 from actlib.spec import Activation, Reference
@@ -139,6 +139,34 @@ _REFERENCE = Reference(
     url="https://arxiv.org/abs/1606.08415",
 )
 
+
+# --- DELIBERATELY NAIVE: the textbook formula, evaluated in the input's dtype. Kept only as
+# the "before" of the numerical-stability chapter; the accuracy harness measures its failures.
+def _naive_forward(x):
+    return 0.5 * x * (1 + erf(x / np.sqrt(x.dtype.type(2))))  # 1 + erf cancels for x < -8
+
+
+def _naive_derivative(x):
+    density = np.exp(-(x**2) / 2) / np.sqrt(2 * x.dtype.type(np.pi))
+    return 0.5 * (1 + erf(x / np.sqrt(x.dtype.type(2)))) + x * density
+
+
+def _naive_tanh_inner(x):
+    c = np.sqrt(x.dtype.type(2) / x.dtype.type(np.pi))
+    return np.tanh(c * (x + x.dtype.type(0.044715) * x**3)), c
+
+
+def _naive_forward_tanh(x):
+    th, _ = _naive_tanh_inner(x)
+    return 0.5 * x * (1 + th)  # 1 + tanh cancels for x << 0
+
+
+def _naive_derivative_tanh(x):
+    th, c = _naive_tanh_inner(x)
+    du = c * (1 + 3 * x.dtype.type(0.044715) * x**2)
+    return 0.5 * (1 + th) + 0.5 * x * (1 - th**2) * du
+
+
 SPECS = (
     Activation(
         name="gelu",
@@ -151,6 +179,8 @@ SPECS = (
         torch_forward=_torch_exact,
         torch_module_factory=_module_exact,
         torch_name="torch.nn.functional.gelu",
+        naive_forward=_naive_forward,
+        naive_derivative=_naive_derivative,
         reference=_REFERENCE,
         stability_note=(
             "x/2·erfc(−x/√2) instead of x/2·(1 + erf(x/√2)): no cancellation in the left tail."
@@ -167,6 +197,8 @@ SPECS = (
         torch_forward=_torch_tanh,
         torch_module_factory=_module_tanh,
         torch_name='torch.nn.functional.gelu(approximate="tanh")',
+        naive_forward=_naive_forward_tanh,
+        naive_derivative=_naive_derivative_tanh,
         reference=_REFERENCE,
         chapter="gelu",
         stability_note=(

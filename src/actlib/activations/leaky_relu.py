@@ -65,6 +65,7 @@ SPECS = (
         torch_forward=_torch,
         torch_module_factory=_module,
         torch_name="torch.nn.functional.leaky_relu",
+        common_params=({"negative_slope": 0.2},),
         parameters=(
             Param(
                 "negative_slope",

@@ -54,6 +54,17 @@ def _torch(t):
     return torch.sigmoid(t)
 
 
+# --- DELIBERATELY NAIVE: the textbook formula, evaluated in the input's dtype. Kept only as
+# the "before" of the numerical-stability chapter; the accuracy harness measures its failures.
+def _naive_forward(x):
+    return 1 / (1 + np.exp(-x))  # overflows for x < -709 (float64)
+
+
+def _naive_derivative(x):
+    s = _naive_forward(x)
+    return s * (1 - s)  # rounds to 0 once s rounds to 1
+
+
 SPECS = (
     Activation(
         name="sigmoid",
@@ -65,6 +76,8 @@ SPECS = (
         numpy_derivative=derivative,
         torch_forward=_torch,
         torch_name="torch.sigmoid",
+        naive_forward=_naive_forward,
+        naive_derivative=_naive_derivative,
         reference=Reference(
             key="rumelhart1986",
             authors="Rumelhart, Hinton and Williams",

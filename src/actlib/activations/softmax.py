@@ -101,6 +101,18 @@ def _module(axis):
     return torch.nn.Softmax(dim=axis)
 
 
+# --- DELIBERATELY NAIVE: the textbook formula, evaluated in the input's dtype. Kept only as
+# the "before" of the numerical-stability chapter; the accuracy harness measures its failures.
+def _naive_forward(x, axis=-1):
+    e = np.exp(x)  # no max shift: overflows for entries above 709 (float64)
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _naive_derivative(x, axis=-1):
+    s = np.moveaxis(_naive_forward(x, axis), axis, -1)
+    return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
+
+
 SPECS = (
     Activation(
         name="softmax",
@@ -114,6 +126,8 @@ SPECS = (
         torch_forward=_torch,
         torch_module_factory=_module,
         torch_name="torch.nn.functional.softmax",
+        naive_forward=_naive_forward,
+        naive_derivative=_naive_derivative,
         kind="vector",
         roles=frozenset({"output"}),
         parameters=(Param("axis", -1, "axis along which the entries sum to 1", kind="int"),),

@@ -55,6 +55,21 @@ def _torch(t, beta):
     return t * torch.sigmoid(beta * t)
 
 
+# --- DELIBERATELY NAIVE: the textbook formula, evaluated in the input's dtype. Kept only as
+# the "before" of the numerical-stability chapter; the accuracy harness measures its failures.
+def _naive_sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _naive_forward(x, beta):
+    return x * _naive_sigmoid(beta * x)
+
+
+def _naive_derivative(x, beta):
+    s = _naive_sigmoid(beta * x)
+    return s + beta * x * s * (1 - s)
+
+
 SPECS = (
     Activation(
         name="swish",
@@ -66,6 +81,9 @@ SPECS = (
         numpy_derivative=derivative,
         torch_forward=_torch,
         torch_name="torch.nn.functional.silu",
+        naive_forward=_naive_forward,
+        naive_derivative=_naive_derivative,
+        common_params=({"beta": 0.5}, {"beta": 2.0}),
         parameters=(
             Param(
                 "beta",

@@ -51,6 +51,16 @@ def _torch(t):
     return torch.tanh(t)
 
 
+# --- DELIBERATELY NAIVE: the textbook formula, evaluated in the input's dtype. Kept only as
+# the "before" of the numerical-stability chapter; the accuracy harness measures its failures.
+def _naive_forward(x):
+    return (np.exp(x) - np.exp(-x)) / (np.exp(x) + np.exp(-x))  # inf/inf = nan for |x| > 710
+
+
+def _naive_derivative(x):
+    return 1 - np.tanh(x) ** 2  # rounds to 0 for |x| > 19
+
+
 SPECS = (
     Activation(
         name="tanh",
@@ -62,6 +72,8 @@ SPECS = (
         numpy_derivative=derivative,
         torch_forward=_torch,
         torch_name="torch.tanh",
+        naive_forward=_naive_forward,
+        naive_derivative=_naive_derivative,
         reference=Reference(
             key="lecun1998efficient",
             authors="LeCun, Bottou, Orr and Müller",
