@@ -7,6 +7,7 @@ import sympy as sp
 from scipy.special import expit
 
 from actlib._numerics import sigmoid
+from actlib.activations.sigmoid import _naive_forward as _naive_sigmoid
 from actlib.spec import Activation, Param, Reference
 
 
@@ -57,10 +58,6 @@ def _torch(t, beta):
 
 # --- DELIBERATELY NAIVE: the textbook formula, evaluated in the input's dtype. Kept only as
 # the "before" of the numerical-stability chapter; the accuracy harness measures its failures.
-def _naive_sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
 def _naive_forward(x, beta):
     return x * _naive_sigmoid(beta * x)
 
