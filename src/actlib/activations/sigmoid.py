@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from scipy.special import expit
 
+from actlib._numerics import sigmoid
 from actlib.spec import Activation, Reference
 
 
@@ -15,8 +15,9 @@ def forward(x: np.ndarray) -> np.ndarray:
     .. math::
         \sigma(x) = \frac{1}{1 + e^{-x}}
 
-    Computed with :func:`scipy.special.expit`, which never evaluates ``exp`` of a large
-    positive number, so it neither overflows for x ≪ 0 nor loses the tiny values there.
+    Computed with :func:`scipy.special.expit`, which never overflows, and σ(x) = e^x for
+    x < −708, where expit flushes the (subnormal) result to zero (see
+    :func:`actlib._numerics.sigmoid`).
 
     Args:
         x: float64 array.
@@ -29,7 +30,7 @@ def forward(x: np.ndarray) -> np.ndarray:
 
     See also: :func:`derivative`; ``torch.sigmoid``.
     """
-    return expit(x)
+    return sigmoid(x)
 
 
 def derivative(x: np.ndarray) -> np.ndarray:
@@ -41,7 +42,7 @@ def derivative(x: np.ndarray) -> np.ndarray:
     >>> derivative(np.array([0.0]))
     array([0.25])
     """
-    return expit(x) * expit(-x)
+    return sigmoid(x) * sigmoid(-x)
 
 
 def _sympy(x):
@@ -87,7 +88,8 @@ SPECS = (
         ),
         roles=frozenset({"hidden", "output"}),
         stability_note=(
-            "scipy.special.expit evaluates exp only of non-positive arguments, and the "
+            "scipy.special.expit evaluates exp only of non-positive arguments (with e^x kept "
+            "below −708, where expit would flush the subnormal result to zero), and the "
             "derivative is the product σ(x)σ(−x), which keeps its relative accuracy where "
             "σ(1−σ) would round to zero."
         ),

@@ -100,8 +100,9 @@ SPECS = (
         ),
         notes="SiLU was introduced by Elfwing, Uchibe and Doya (2018), arXiv:1702.03118.",
         stability_note=(
-            "x·expit(βx) and σ(βx)(1 + βxσ(−βx)) only exponentiate non-positive numbers inside "
-            "expit; infinite inputs are mapped to the limits SymPy computes (swish(−∞) = 0)."
+            "x·σ(βx) and σ(βx)(1 + βxσ(−βx)) use a sigmoid that only exponentiates "
+            "non-positive numbers and keeps subnormal values, so x·σ(βx) stays accurate even at "
+            "x = −745; infinite inputs are mapped to the limits SymPy computes (swish(−∞) = 0)."
         ),
     ),
 )
