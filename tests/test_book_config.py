@@ -312,6 +312,24 @@ def test_site_extension_drops_repeated_inline_scripts() -> None:
     ]
 
 
+def test_site_extension_drops_unread_widget_state() -> None:
+    from types import SimpleNamespace
+
+    from sphinx.builders.html._assets import _JavaScript
+
+    ext = _load_site_extension()
+    state = _JavaScript(None, body="{}", type=ext.WIDGET_STATE_TYPE)
+    other = _JavaScript("_static/doctools.js")
+    no_manager = SimpleNamespace(config={"nb_ipywidgets_js": {}})
+    context = {"script_files": [other, state]}
+    ext._drop_unread_widget_state(no_manager, "page", "page.html", context, None)
+    assert context["script_files"] == [other]
+    manager = SimpleNamespace(config={"nb_ipywidgets_js": {"_static/embed.js": {}}})
+    context = {"script_files": [other, state]}
+    ext._drop_unread_widget_state(manager, "page", "page.html", context, None)
+    assert context["script_files"] == [other, state]
+
+
 def test_site_extension_sets_a_valid_colour_mode() -> None:
     from types import SimpleNamespace
 

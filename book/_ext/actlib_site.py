@@ -8,6 +8,10 @@ so two defaults of the theme stack are corrected here:
   Sphinx 7.4: once from the builder (filename ``None``) and once re-read from the registry
   (filename ``""``). A repeated ``const`` declaration is a ``SyntaxError`` in the browser, so
   repeated inline scripts are dropped from each page's script list.
+* myst-nb embeds the saved ipywidgets state of every executed notebook in its page (tens of
+  kilobytes per live explorer, PNG frames included). The site loads no widget manager
+  (``nb_ipywidgets_js: {}``; the explorers have a kernel-free HTML version), so nothing reads
+  that state: it is dropped from the page when no widget manager script is configured.
 * pydata-sphinx-theme reads the colour mode from ``localStorage`` and falls back to the
   ``default_mode`` template variable (``html_context``); left empty, a first visit logs
   "Got invalid theme mode" as a console error. The book defaults to the light mode (figures
@@ -50,8 +54,22 @@ def _drop_repeated_inline_scripts(
     scripts[:] = kept
 
 
+WIDGET_STATE_TYPE = "application/vnd.jupyter.widget-state+json"
+
+
+def _drop_unread_widget_state(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    if app is not None and app.config["nb_ipywidgets_js"]:
+        return  # a widget manager is configured: it needs the state
+    scripts = context.get("script_files")
+    if scripts:
+        scripts[:] = [js for js in scripts if js.attributes.get("type") != WIDGET_STATE_TYPE]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _default_colour_mode)
     # After every other handler has added its page-specific scripts (MathJax, widgets).
     app.connect("html-page-context", _drop_repeated_inline_scripts, priority=900)
+    app.connect("html-page-context", _drop_unread_widget_state, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
