@@ -12,13 +12,20 @@ def step(x: np.ndarray, below: float | np.ndarray, above: float | np.ndarray) ->
     This is the derivative of every piecewise-linear activation, with the value at the kink
     x = 0 taken from the left piece, as PyTorch's autograd does.
     """
-    out = np.where(x > 0, above, below).astype(np.float64)
-    return np.where(np.isnan(x), np.nan, out)
+    # Branch-free arithmetic: np.where with a sign mask that changes at random is several times
+    # slower. m * above + (1 - m) * below is exact for m in {0, 1}; x * 0 carries NaN through
+    # (callers never pass infinities: the spec replaces them by limits first).
+    m = np.greater(x, 0.0).astype(np.float64)
+    return m * above + (1.0 - m) * below + x * 0.0
 
 
 def piecewise_linear(x: np.ndarray, slope: float | np.ndarray) -> np.ndarray:
-    """``x`` for x > 0 and ``slope * x`` otherwise (NaN propagates)."""
-    return np.where(x > 0, x, slope * x)
+    """``x`` for x > 0 and ``slope * x`` otherwise (NaN propagates).
+
+    max(x, 0) + slope·min(x, 0) is exact (one of the terms is zero) and branch-free, which
+    NumPy runs several times faster than ``np.where`` on a random sign pattern.
+    """
+    return np.maximum(x, 0.0) + slope * np.minimum(x, 0.0)
 
 
 #: Below this, scipy's ``expit`` returns 0 although σ(x) ≈ e^x is a subnormal number.

@@ -301,6 +301,12 @@ class Activation:
         return _finish(out, out_dtype)
 
     def _elementwise(self, fn: ArrayFn, which: str, arr: np.ndarray, values: dict[str, Any]):
+        # A finite sum proves there is no infinity (nor NaN) at the cost of one reduction;
+        # only otherwise is the elementwise test needed.
+        with np.errstate(over="ignore", invalid="ignore"):  # the sum itself may overflow
+            total = np.add.reduce(arr, axis=None)
+        if np.isfinite(total):
+            return fn(arr, **values)
         inf = np.isinf(arr)
         if not inf.any():
             return fn(arr, **values)
