@@ -27,9 +27,10 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 
 unit: $(STAMP)
-	$(PY) -m pytest -m "not browser" -q
+	$(PY) -m pytest -m "not browser and not build" -q
 
 build-strict: $(STAMP)
+	$(PY) -m pytest -m build -q
 	$(JB) build . -W -n --keep-going
 
 browser: $(STAMP)
@@ -48,4 +49,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/speed.py
 
 clean:
-	rm -rf _build .pytest_cache .ruff_cache
+	rm -rf _build .jupyter_cache .pytest_cache .ruff_cache
