@@ -28,6 +28,7 @@ import numpy as np
 import sympy as sp
 import torch
 
+from actlib.experiments import MLP as _ExperimentMLP
 from actlib.registry import get
 from actlib.spec import Activation, X
 
@@ -169,8 +170,12 @@ def affine_pieces(activation: str | Activation, **params: Any) -> list[AffinePie
 
 
 # ---------------------------------------------------------------------- building and training
-class MLP(torch.nn.Sequential):
-    """``Linear → activation → … → Linear``: a multilayer perceptron with one registry activation.
+class MLP(_ExperimentMLP):
+    """``Linear → activation → … → Linear`` with one registry activation, built from widths.
+
+    The same network class as :class:`actlib.experiments.MLP` (``linears``, ``activations``,
+    ``forward_with_hidden``), constructed from a list of layer widths instead of a width and a
+    depth, with PyTorch's default initialisation.
 
     Attributes:
         spec: the activation spec used after every hidden layer.
@@ -185,25 +190,12 @@ class MLP(torch.nn.Sequential):
         sizes = tuple(int(n) for n in sizes)
         if len(sizes) < 2 or min(sizes) < 1:
             raise ValueError(f"sizes must list at least two positive widths, got {sizes}")
-        layers: list[torch.nn.Module] = []
-        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
-            layers.append(torch.nn.Linear(n_in, n_out))
-            if i < len(sizes) - 2:
-                layers.append(spec.torch_module(**values))
-        super().__init__(*layers)
+        linears = [torch.nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+        activations = [spec.torch_module(**values) for _ in sizes[1:-1]]
+        super().__init__(linears, activations)
         self.spec = spec
         self.params = values
         self.sizes = sizes
-
-    @property
-    def linears(self) -> list[torch.nn.Linear]:
-        """The affine layers, first to last."""
-        return [m for m in self if isinstance(m, torch.nn.Linear)]
-
-    @property
-    def activations(self) -> list[torch.nn.Module]:
-        """The activation modules, one after each hidden layer."""
-        return [m for m in self if not isinstance(m, torch.nn.Linear)]
 
 
 def make_mlp(
