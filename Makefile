@@ -5,6 +5,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 JB := $(VENV)/bin/jupyter-book
 STAMP := $(VENV)/.installed
+# Executed notebooks are cached by jupyter-cache, keyed on their code cells only. A change to
+# actlib itself must re-execute them, so the cache (and the built pages) are dropped when any
+# actlib file is newer than the last build.
+ACTLIB_FILES := $(shell find src/actlib -type f \( -name '*.py' -o -name '*.js' \))
+NB_CACHE_STAMP := .jupyter_cache/.actlib-stamp
 
 .PHONY: book test lab env lint unit build-strict browser accuracy accuracy-full bench clean
 
@@ -18,7 +23,12 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (actlib)" >/dev/null
 	@touch $@
 
-book: $(STAMP)
+$(NB_CACHE_STAMP): $(ACTLIB_FILES)
+	rm -rf .jupyter_cache _build
+	mkdir -p .jupyter_cache
+	@touch $@
+
+book: $(STAMP) $(NB_CACHE_STAMP)
 	$(JB) build . --keep-going
 	@echo "Open $(CURDIR)/_build/html/index.html"
 
@@ -29,7 +39,7 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(PY) -m pytest -m "not browser and not build" -q
 
-build-strict: $(STAMP)
+build-strict: $(STAMP) $(NB_CACHE_STAMP)
 	$(PY) -m pytest -m build -q
 	$(JB) build . -W -n --keep-going
 
