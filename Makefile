@@ -50,7 +50,7 @@ browser: $(STAMP)
 test: lint unit build-strict browser
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 accuracy-full: $(STAMP)
 	ACTLIB_ACCURACY=full $(PY) -m pytest tests/test_accuracy.py -q
