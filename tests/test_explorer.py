@@ -91,7 +91,10 @@ def test_update_changes_the_artists_in_place():
     x = line.get_xdata()
     assert x[0] == -2.0 and x[-1] == 3.0
     np.testing.assert_allclose(line.get_ydata(), actlib.get("elu").forward(x, alpha=2.5))
-    np.testing.assert_allclose(dline.get_ydata(), actlib.get("elu").derivative(x, alpha=2.5))
+    xd, yd = np.asarray(dline.get_xdata()), np.asarray(dline.get_ydata())
+    assert xd[np.isnan(yd)].tolist() == [0.0]  # elu' jumps at 0 for alpha != 1
+    keep = ~np.isnan(yd)
+    np.testing.assert_allclose(yd[keep], actlib.get("elu").derivative(xd[keep], alpha=2.5))
     assert ex.ax.get_xlim() == (-2.0, 3.0)
     lo, hi = ex.ax.get_ylim()
     assert lo <= -2.5 * (1 - np.exp(-2.0)) and hi >= 3.0

@@ -31,7 +31,14 @@ def test_every_activation_is_drawn_with_its_own_values(ax, spec):
     y, dy = _slice(spec, x)
     np.testing.assert_allclose(lines["f"].get_xdata(), x)
     np.testing.assert_allclose(lines["f"].get_ydata(), y, rtol=1e-12, atol=0)
-    np.testing.assert_allclose(lines["derivative"].get_ydata(), dy, rtol=1e-12, atol=0)
+    xd, yd = (
+        np.asarray(lines["derivative"].get_xdata()),
+        np.asarray(lines["derivative"].get_ydata()),
+    )
+    gap = np.isnan(yd)  # a break at a kink where f' jumps (see break_at_jumps)
+    assert set(xd[gap]) <= set(spec.kinks)
+    np.testing.assert_allclose(xd[~gap], x)
+    np.testing.assert_allclose(yd[~gap], dy, rtol=1e-12, atol=0)
     assert lines["derivative"].get_linestyle() == "--"
     assert lines["f"].axes is ax
     assert ax.get_xlim() == (-3.0, 4.0)
@@ -167,3 +174,23 @@ def test_gallery_shows_itself_once_as_png():
     assert fig._repr_png_().startswith(b"\x89PNG")
     with pytest.raises(ValueError, match="role"):
         gallery("input")
+
+
+def test_derivative_line_breaks_only_where_the_derivative_jumps():
+    import matplotlib.figure
+
+    for name, params, expect_gap in [
+        ("relu", {}, True),
+        ("leaky_relu", {}, True),
+        ("elu", {"alpha": 2.0}, True),
+        ("elu", {"alpha": 1.0}, False),
+        ("gelu", {}, False),
+    ]:
+        ax = matplotlib.figure.Figure().add_subplot()
+        line = plot_activation(ax, name, params=params)["derivative"]
+        xd, yd = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+        assert np.isnan(yd).any() == expect_gap, name
+        if expect_gap:
+            assert xd[np.isnan(yd)].tolist() == [0.0]
+        finite = ~np.isnan(yd)
+        np.testing.assert_allclose(yd[finite], actlib.get(name).derivative(xd[finite], **params))

@@ -38,6 +38,7 @@ from actlib.plotting import (
     DERIVATIVE_COLOR,
     MAIN_COLOR,
     OVERLAY_COLORS,
+    break_at_jumps,
     check_x_range,
     curve,
     plot_activation,
@@ -369,9 +370,10 @@ class Explorer(_BaseExplorer):
 
         self.values, self.x, self.derivative = params, x, derivative
         xs = np.linspace(x[0], x[1], self.num)
-        y, dy = curve(self.spec, xs, self._eval_params(params))
+        eval_params = self._eval_params(params)
+        y, dy = curve(self.spec, xs, eval_params)
         self.lines["f"].set_data(xs, y)
-        self.lines["derivative"].set_data(xs, dy)
+        self.lines["derivative"].set_data(*break_at_jumps(self.spec, xs, dy, eval_params))
         self.lines["derivative"].set_visible(derivative)
         self._set_overlay(overlay, xs, force=x != self._drawn_x)
         self._refresh_sample(xs)

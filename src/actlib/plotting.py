@@ -126,6 +126,48 @@ def curve(
     return np.asarray(spec.forward(x, **values)), np.asarray(spec.derivative(x, **values))
 
 
+def break_at_jumps(
+    spec: Activation | str,
+    x: np.ndarray,
+    dy: np.ndarray,
+    params: Mapping[str, Any] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Insert a gap (NaN) into a derivative curve at every kink where f′ jumps.
+
+    A line drawn through the samples would otherwise show a vertical segment at the kink, as if
+    f′ took every value in between. Kinks where f′ is continuous (ELU with α = 1) keep the line.
+
+    Args:
+        spec: an activation spec or a registered name.
+        x: increasing 1-d abscissae; dy: f′ on them (as returned by :func:`curve`).
+        params: the parameter values used for ``dy``.
+
+    Returns:
+        ``(x, dy)`` with one ``(kink, NaN)`` point added per jump inside ``x``'s range.
+
+    >>> xs, d = break_at_jumps("relu", np.array([-1.0, 1.0]), np.array([0.0, 1.0]))
+    >>> xs.tolist(), np.isnan(d).tolist()
+    ([-1.0, 0.0, 1.0], [False, True, False])
+    """
+    spec = get(spec)
+    x = np.asarray(x, dtype=np.float64)
+    dy = np.asarray(dy, dtype=np.float64)
+    if spec.kind == "vector" or not spec.kinks or x.size < 2:
+        return x, dy
+    values = spec.resolve(dict(params or {}))
+    for k in spec.kinks:
+        if not x[0] < k < x[-1]:
+            continue
+        eps = 1e-9 * max(1.0, abs(k))
+        left, right = curve(spec, np.array([k - eps, k + eps]), values)[1]
+        if abs(right - left) <= 1e-6 * max(1.0, abs(left), abs(right)):
+            continue
+        i = int(np.searchsorted(x, k))
+        x = np.insert(x, i, k)
+        dy = np.insert(dy, i, np.nan)
+    return x, dy
+
+
 def training_sample(
     spec: Activation, x: np.ndarray, values: Mapping[str, Any]
 ) -> tuple[np.ndarray, np.ndarray] | None:
@@ -218,7 +260,12 @@ def plot_activation(
     (lines["f"],) = ax.plot(xs, y, color=MAIN_COLOR, lw=2, label=_label(spec), zorder=3)
     if derivative:
         (lines["derivative"],) = ax.plot(
-            xs, dy, color=DERIVATIVE_COLOR, lw=1.6, ls="--", label=f"{spec.name}′", zorder=3
+            *break_at_jumps(spec, xs, dy, eval_values),
+            color=DERIVATIVE_COLOR,
+            lw=1.6,
+            ls="--",
+            label=f"{spec.name}′",
+            zorder=3,
         )
     sample = training_sample(spec, xs, values)
     if sample is not None:
