@@ -162,7 +162,9 @@ def break_at_jumps(
         left, right = curve(spec, np.array([k - eps, k + eps]), values)[1]
         if abs(right - left) <= 1e-6 * max(1.0, abs(left), abs(right)):
             continue
-        i = int(np.searchsorted(x, k))
+        # After a sample at the kink itself: it belongs to the left piece (the convention
+        # f'(k) = left value), so the gap must follow it.
+        i = int(np.searchsorted(x, k, side="right"))
         x = np.insert(x, i, k)
         dy = np.insert(dy, i, np.nan)
     return x, dy
