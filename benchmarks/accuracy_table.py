@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/accuracy_table.py [--fast] [--no-write]
 
-Prints the table of :func:`actlib.accuracy.accuracy_table` and writes it into the "accuracy"
+Prints the table of :func:`actlib.checks.accuracy.accuracy_table` and writes it into the "accuracy"
 section of benchmarks/README.md.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from actlib import accuracy as acc
+from actlib.checks import accuracy as acc
 
 try:
     from _readme import write_section

@@ -35,7 +35,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 
 import actlib  # noqa: E402
-from actlib.explorer import Explorer, SoftmaxExplorer, _png, explore  # noqa: E402
+from actlib.display.explorer import Explorer, SoftmaxExplorer, _png, explore  # noqa: E402
 
 BUDGET_MS = 50.0
 

@@ -18,7 +18,7 @@ import statistics
 import numpy as np
 import torch
 
-from actlib import speed
+from actlib.checks import speed
 
 try:  # run as a script (benchmarks/ is not a package)
     from _readme import write_section

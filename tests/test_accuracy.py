@@ -1,4 +1,4 @@
-"""Accuracy of every activation against the high-precision reference (actlib.accuracy).
+"""Accuracy of every activation against the high-precision reference (actlib.checks.accuracy).
 
 By default the fast grid runs (a few seconds); ``ACTLIB_ACCURACY=full`` runs the full grid
 (``make accuracy-full``).
@@ -15,7 +15,7 @@ import pytest
 import sympy as sp
 
 import actlib
-from actlib import accuracy as acc
+from actlib.checks import accuracy as acc
 
 MODE = acc.default_mode()
 CONFIGS = acc.configs()

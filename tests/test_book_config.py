@@ -263,7 +263,7 @@ def test_static_files_load_nothing_from_other_hosts() -> None:
     url = re.compile(r"""(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}[^\s"'`)]*""")
     allowed = ("http://www.w3.org/",)  # XML namespaces, never fetched
     problems = []
-    for folder in (ROOT / "_static", ROOT / "src" / "actlib" / "_static"):
+    for folder in (ROOT / "_static", ROOT / "src" / "actlib" / "display" / "static"):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
             if path.suffix not in (".js", ".css", ".html"):
                 continue

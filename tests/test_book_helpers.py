@@ -7,7 +7,14 @@ import math
 import pytest
 
 import actlib
-from actlib.book import HTMLTable, fmt_interval, fmt_number, formula, properties_table, source
+from actlib.display.book import (
+    HTMLTable,
+    fmt_interval,
+    fmt_number,
+    formula,
+    properties_table,
+    source,
+)
 
 
 def test_fmt_number_and_interval():

@@ -1,4 +1,4 @@
-"""Tests of actlib.experiments: models, initialisers, gradient profiles, dead units, training."""
+"""Tests of actlib.nn.experiments: models, initialisers, gradient profiles, dead units, training."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import actlib
-from actlib.experiments import (
+from actlib.nn.experiments import (
     INITIALISERS,
     MLP,
     DigitsData,

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 import actlib
-from actlib import explorer as explorer_mod
-from actlib.explorer import Explorer, SoftmaxExplorer, explore
-from actlib.plotting import curve
+from actlib.display import explorer as explorer_mod
+from actlib.display.explorer import Explorer, SoftmaxExplorer, explore
+from actlib.display.plotting import curve
 
 HTML_BUDGET = 300_000  # bytes of text/html per interactive figure
 

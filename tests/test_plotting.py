@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import actlib
-from actlib.plotting import compare, curve, gallery, plot_activation
+from actlib.display.plotting import compare, curve, gallery, plot_activation
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def ax():
 
 
 def _slice(spec, x, params=None):
-    """f and f' of the plotted slice, computed here independently of actlib.plotting."""
+    """f and f' of the plotted slice, computed here independently of actlib.display.plotting."""
     params = dict(params or {})
     if spec.kind == "vector":
         stacked = np.column_stack([x, np.zeros_like(x)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import actlib
-from actlib import properties
+from actlib.symbolic import properties
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Tests of actlib.regions: collapse of linear networks, training, linear pieces of ReLU nets."""
+"""Tests of actlib.nn.regions: collapse of linear networks, training, linear pieces of ReLU nets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sympy as sp
 import torch
 
 import actlib
-from actlib import regions as R
+from actlib.nn import regions as R
 
 PIECEWISE_LINEAR = [
     s.name for s in actlib.specs("hidden") if s.kind == "elementwise" and R.is_piecewise_linear(s)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import actlib
-from actlib import speed
+from actlib.checks import speed
 
 
 def test_compare_covers_the_registry():

@@ -1,4 +1,4 @@
-"""Tests of actlib.tables: the comparison table is generated from the registry."""
+"""Tests of actlib.display.tables: the comparison table is generated from the registry."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import sympy as sp
 
 import actlib
 from actlib import registry
-from actlib.spec import Activation, Reference
-from actlib.tables import (
+from actlib.display.tables import (
     ActivationRow,
     comparison_rows,
     format_interval,
@@ -19,6 +18,7 @@ from actlib.tables import (
     to_markdown,
     typical_use,
 )
+from actlib.spec import Activation, Reference
 
 
 def _cells(line: str) -> list[str]:

@@ -12,9 +12,9 @@ it and against PyTorch (:func:`verify`); its properties are computed from it
 0.5
 """
 
+from actlib.checks.verification import VerifyReport, verify
 from actlib.registry import get, names, specs
 from actlib.spec import Activation, Param, Reference
-from actlib.verification import VerifyReport, verify
 
 __all__ = [
     "Activation",

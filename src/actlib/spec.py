@@ -263,9 +263,9 @@ class Activation:
     def properties(self, **params: Any) -> dict[str, Any]:
         """Range, derivative range, monotonicity, minimum, ... computed from the SymPy expression.
 
-        See :func:`actlib.properties.compute_properties` for the keys and the method.
+        See :func:`actlib.symbolic.properties.compute_properties` for the keys and the method.
         """
-        from actlib.properties import compute_properties
+        from actlib.symbolic.properties import compute_properties
 
         values = self.resolve(params)
         key = tuple(sorted((k, v) for k, v in self.symbolic_params(values).items()))

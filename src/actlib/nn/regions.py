@@ -28,7 +28,7 @@ import numpy as np
 import sympy as sp
 import torch
 
-from actlib.experiments import MLP as _ExperimentMLP
+from actlib.nn.experiments import MLP as _ExperimentMLP
 from actlib.registry import get
 from actlib.spec import Activation, X
 
@@ -173,7 +173,7 @@ def affine_pieces(activation: str | Activation, **params: Any) -> list[AffinePie
 class MLP(_ExperimentMLP):
     """``Linear → activation → … → Linear`` with one registry activation, built from widths.
 
-    The same network class as :class:`actlib.experiments.MLP` (``linears``, ``activations``,
+    The same network class as :class:`actlib.nn.experiments.MLP` (``linears``, ``activations``,
     ``forward_with_hidden``), constructed from a list of layer widths instead of a width and a
     depth, with PyTorch's default initialisation.
 
@@ -290,7 +290,7 @@ def _spec_of(model: torch.nn.Module, activation: str | Activation | None):
     """The activation spec and parameters of a network with ``linears`` and ``activations``.
 
     :class:`MLP` records them; for another model with those two attributes (such as
-    :class:`actlib.experiments.MLP`) pass ``activation``.
+    :class:`actlib.nn.experiments.MLP`) pass ``activation``.
     """
     if activation is not None:
         spec = get(activation)

@@ -11,7 +11,7 @@ displays
   ``<svg>``; without JavaScript the reader sees a static PNG of the default parameters.
 
 Both representations are in the same MIME bundle; the book's html builder is configured to
-prefer ``text/html``. The figures are drawn by :mod:`actlib.plotting`; this module only adds
+prefer ``text/html``. The figures are drawn by :mod:`actlib.display.plotting`; this module only adds
 controls.
 """
 
@@ -34,7 +34,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from actlib.plotting import (
+from actlib.display.plotting import (
     DERIVATIVE_COLOR,
     MAIN_COLOR,
     OVERLAY_COLORS,
@@ -76,7 +76,9 @@ def _live_kernel() -> bool:
 
 @lru_cache(maxsize=1)
 def _script() -> str:
-    return resources.files("actlib").joinpath("_static/explorer.js").read_text(encoding="utf-8")
+    return (
+        resources.files("actlib.display").joinpath("static/explorer.js").read_text(encoding="utf-8")
+    )
 
 
 def _continuous(spec: Activation) -> list[Param]:

@@ -27,7 +27,7 @@ tiny and huge magnitudes, the overflow thresholds of ``exp``, ±0, ±inf and NaN
 Softmax is measured on its two-class slice softmax([x, 0])₀ (which equals σ(x)) and the
 diagonal Jacobian entry ∂softmax([x, 0])₀/∂x.
 
->>> from actlib.accuracy import measure
+>>> from actlib.checks.accuracy import measure
 >>> row = measure("sigmoid", dtype="float64", mode="fast")[0]
 >>> row.quantity, row.implementation, row.max_units <= 4
 ('forward', 'actlib', True)

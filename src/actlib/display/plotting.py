@@ -1,7 +1,7 @@
 """Pure plotting functions: each one draws on an axes (or builds a figure) it is given.
 
 Nothing here creates widgets or touches global pyplot state; the interactive explorers in
-:mod:`actlib.explorer` are thin layers that call :func:`curve` and :func:`plot_activation`.
+:mod:`actlib.display.explorer` are thin layers that call :func:`curve` and :func:`plot_activation`.
 
 Vector-valued activations (softmax) are drawn as their two-class slice
 ``t ↦ softmax([t, 0])₀``, computed with the spec's own ``forward`` on a stacked array; the

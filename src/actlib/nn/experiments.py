@@ -16,7 +16,7 @@ every experiment without further code.
 PyTorch and scikit-learn are imported here at module level: import this module only where
 they are installed.
 
->>> from actlib.experiments import gradient_profile
+>>> from actlib.nn.experiments import gradient_profile
 >>> profile = gradient_profile("relu", depth=3, width=8, batch=16, init="kaiming")
 >>> profile.weight_grad.shape
 (4,)
@@ -372,7 +372,7 @@ def dead_units(model: MLP, x: torch.Tensor, *, tol: float = 0.0) -> DeadUnits:
         ValueError: ``x`` has no rows, or ``tol`` is negative.
     """
     if not isinstance(model, MLP):
-        raise TypeError(f"model must be an actlib.experiments.MLP, got {type(model).__name__}")
+        raise TypeError(f"model must be an actlib.nn.experiments.MLP, got {type(model).__name__}")
     if not isinstance(x, torch.Tensor) or not x.is_floating_point():
         raise TypeError("x must be a floating-point torch.Tensor")
     if x.ndim != 2 or x.shape[0] == 0:

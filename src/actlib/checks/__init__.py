@@ -1,0 +1,1 @@
+"""Checks of the implementations: verification against SymPy and PyTorch, accuracy, speed."""

@@ -1,0 +1,1 @@
+"""Activations inside networks: building, initialising and training small MLPs."""

@@ -1,0 +1,1 @@
+"""Symbolic analysis: properties computed from an activation's SymPy expression."""
