@@ -10,6 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import actlib  # noqa: E402
+from actlib.shapes import Elementwise  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -45,7 +46,9 @@ def spec(request) -> actlib.Activation:
     return actlib.get(request.param)
 
 
-@pytest.fixture(params=[s.name for s in actlib.specs() if s.kind == "elementwise"], ids=str)
+@pytest.fixture(
+    params=[s.name for s in actlib.specs() if isinstance(s.shape, Elementwise)], ids=str
+)
 def elementwise(request) -> actlib.Activation:
     """Every registered elementwise activation."""
     return actlib.get(request.param)

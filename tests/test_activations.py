@@ -195,7 +195,7 @@ def test_no_floating_point_warnings_at_extremes(spec, dtype):
         if dtype is np.float64
         else np.float32(np.clip(EXTREMES, -3e38, 3e38))
     )
-    x = x.reshape(-1, 2) if spec.kind == "vector" else x
+    x = spec.shape.embed(x)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with np.errstate(over="raise", invalid="raise", divide="raise"):
@@ -278,13 +278,13 @@ def test_property_shape_nan_and_no_warnings(elementwise, x):
 @given(x=hnp.arrays(np.float64, st.integers(1, 50), elements=st.floats(-1e6, 1e6)))
 def test_property_range_and_monotonicity(elementwise, x):
     props = elementwise.properties()
-    lo, hi = props["range"]
+    lo, hi = props.range
     f = elementwise.forward(x)
     assert np.all(f >= lo) and np.all(f <= hi)
-    dlo, dhi = props["derivative_range"]
+    dlo, dhi = props.derivative_range
     d = elementwise.derivative(x)
     assert np.all(d >= dlo - 1e-12) and np.all(d <= dhi + 1e-12)
-    if props["monotonic"]:
+    if props.monotonic:
         order = np.argsort(x)
         assert np.all(np.diff(f[order]) >= 0)
 
@@ -429,30 +429,30 @@ def test_latex_and_derivative_latex(spec):
 # --------------------------------------------------------------------------- properties
 def test_sigmoid_properties():
     p = actlib.get("sigmoid").properties()
-    assert p["range"] == (0.0, 1.0) and p["range_attained"] == (False, False)
-    assert p["derivative_range"][1] == 0.25 and p["derivative_range_exact"][1] == sp.Rational(1, 4)
-    assert p["monotonic"] and p["minimum"] is None and not p["zero_centred"]
-    assert p["saturates"] == ("negative", "positive")
+    assert p.range == (0.0, 1.0) and p.range_attained == (False, False)
+    assert p.derivative_range.sup == 0.25 and p.derivative_range_exact[1] == sp.Rational(1, 4)
+    assert p.monotonic and p.minimum is None and not p.zero_centred
+    assert p.saturates == ("negative", "positive")
 
 
 def test_tanh_properties():
     p = actlib.get("tanh").properties()
-    assert p["range"] == (-1.0, 1.0)
-    assert p["f'(0)"] == 1.0 and p["derivative_range"] == (0.0, 1.0)
-    assert p["zero_centred"] and p["monotonic"]
+    assert p.range == (-1.0, 1.0)
+    assert p.slope_at_zero == 1.0 and p.derivative_range == (0.0, 1.0)
+    assert p.zero_centred and p.monotonic
 
 
 def test_relu_family_properties():
     relu = actlib.get("relu").properties()
-    assert relu["monotonic"] and relu["range"] == (0.0, math.inf)
-    assert relu["range_attained"][0] and not relu["continuously_differentiable"]
-    assert relu["saturates"] == ("negative",)
+    assert relu.monotonic and relu.range == (0.0, math.inf)
+    assert relu.range_attained[0] and not relu.continuously_differentiable
+    assert relu.saturates == ("negative",)
     leaky = actlib.get("leaky_relu").properties(negative_slope=0.2)
-    assert leaky["derivative_range"] == (0.2, 1.0) and leaky["saturates"] == ()
+    assert leaky.derivative_range == (0.2, 1.0) and leaky.saturates == ()
     elu = actlib.get("elu")
-    assert elu.properties()["continuously_differentiable"]
-    assert not elu.properties(alpha=2.0)["continuously_differentiable"]
-    assert elu.properties(alpha=2.0)["range"][0] == -2.0
+    assert elu.properties().continuously_differentiable
+    assert not elu.properties(alpha=2.0).continuously_differentiable
+    assert elu.properties(alpha=2.0).range.inf == -2.0
 
 
 def test_non_monotonic_minima_match_numerical_search():
@@ -461,29 +461,27 @@ def test_non_monotonic_minima_match_numerical_search():
     for name in ("swish", "gelu", "gelu_tanh"):
         spec = actlib.get(name)
         p = spec.properties()
-        assert not p["monotonic"]
+        assert not p.monotonic
         res = minimize_scalar(
             lambda t, s=spec: float(s.forward(t)),
             bounds=(-5, 0),
             method="bounded",
             options={"xatol": 1e-10},
         )
-        assert p["minimum"][0] == pytest.approx(res.x, abs=1e-5)
-        assert p["minimum"][1] == pytest.approx(res.fun, rel=1e-9)
-        assert p["range"][0] == p["minimum"][1]
+        assert p.minimum.x == pytest.approx(res.x, abs=1e-5)
+        assert p.minimum.value == pytest.approx(res.fun, rel=1e-9)
+        assert p.range.inf == p.minimum.value
 
 
 def test_swish_minimum_has_lambert_w_closed_form():
     from scipy.special import lambertw
 
     x_star = -(1 + lambertw(np.exp(-1)).real)
-    assert actlib.get("swish").properties()["minimum"][0] == pytest.approx(x_star, rel=1e-12)
+    assert actlib.get("swish").properties().minimum.x == pytest.approx(x_star, rel=1e-12)
 
 
 def test_softmax_properties_are_those_of_the_two_class_slice():
-    assert (
-        actlib.get("softmax").properties()["range"] == actlib.get("sigmoid").properties()["range"]
-    )
+    assert actlib.get("softmax").properties().range == actlib.get("sigmoid").properties().range
 
 
 # --------------------------------------------------------------------------- family specifics

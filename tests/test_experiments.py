@@ -84,7 +84,7 @@ def test_initialiser_formulas():
 
 # ---------------------------------------------------------------------------- gradients
 def test_sigmoid_gradients_vanish_within_the_derivative_bound():
-    bound = actlib.get("sigmoid").properties()["derivative_range"][1]
+    bound = actlib.get("sigmoid").properties().derivative_range.sup
     prof = gradient_profile("sigmoid", depth=12, init="xavier", seed=0)
     assert prof.preact_grad.shape == (12,) and prof.weight_grad.shape == (13,)
     # each layer multiplies the backward signal by about the mean of sigma' (<= 1/4)
@@ -234,7 +234,7 @@ def test_progress_default_reads_the_environment(monkeypatch):
     [
         ({"activation": "relu_typo"}, ValueError, "Did you mean"),
         ({"activation": 3}, TypeError, "string"),
-        ({"activation": "softmax"}, ValueError, "vector-valued"),
+        ({"activation": "softmax"}, ValueError, "needs an elementwise activation"),
         ({"depth": 0}, ValueError, "depth"),
         ({"depth": 2.0}, TypeError, "depth"),
         ({"width": True}, TypeError, "width"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import re
 import sys
@@ -17,6 +18,7 @@ import actlib
 from actlib.display import explorer as explorer_mod
 from actlib.display.explorer import Explorer, SoftmaxExplorer, explore
 from actlib.display.plotting import curve
+from actlib.shapes import Elementwise, Normalizing
 
 HTML_BUDGET = 300_000  # bytes of text/html per interactive figure
 
@@ -145,7 +147,7 @@ def test_rrelu_training_sample_is_shown_and_hidden():
 def test_parameter_free_activations_get_an_explorer(spec):
     ex = explore(spec.name)
     assert ex.spec is spec
-    if spec.kind == "vector":
+    if isinstance(spec.shape, Normalizing):
         assert isinstance(ex, SoftmaxExplorer)
     else:
         assert isinstance(ex, Explorer)
@@ -180,7 +182,9 @@ def test_explore_rejects_bad_input():
 
 
 # ---------------------------------------------------------------------- live widget
-@pytest.mark.parametrize("name", [s.name for s in actlib.specs() if s.kind == "elementwise"])
+@pytest.mark.parametrize(
+    "name", [s.name for s in actlib.specs() if isinstance(s.shape, Elementwise)]
+)
 def test_widget_defaults_match_the_spec(name):
     spec = actlib.get(name)
     ex = explore(name)
@@ -269,6 +273,37 @@ def test_html_contract_and_budget(spec):
     # nothing MathJax would typeset
     assert "$" not in html and "\\(" not in html and "\\[" not in html
     assert tree.scripts and "actlibExplorer.init" in tree.scripts[-1]
+
+
+@pytest.mark.parametrize("name", ["elu", "softmax"])
+def test_html_escapes_every_value(name):
+    evil = "a</script><script>alert(\"x\")</script> & <b>'bold'</b>"
+    spec = dataclasses.replace(actlib.get(name), title=evil)
+    html = explore(spec).to_html()
+    assert html.count("<script") == 1 and html.lower().count("</script") == 1
+    tree = parse(html)
+    assert [t for t, _, _ in tree.elements].count("b") == 0
+    root = _root(tree)
+    assert json.loads(root["data-config"])["title"].startswith(evil)
+    (img,) = (a for t, a, _ in tree.elements if t == "img")
+    (svg,) = (a for t, a, _ in tree.elements if t == "svg")
+    assert img["alt"].startswith(evil) and svg["aria-label"] == evil
+    assert tree.scripts[-1].endswith(f'init(document.getElementById("{root["id"]}"));')
+
+
+def test_script_data_cannot_close_the_script_element():
+    text = explorer_mod._script_json({"title": "</script><!-- x"})
+    assert "</" not in text and "<!--" not in text
+    assert json.loads(text) == {"title": "</script><!-- x"}
+
+
+def test_style_comes_from_the_stylesheet():
+    html = default_explorer("elu").to_html()
+    tree = parse(html)
+    assert not any("style" in a for _, a, anc in tree.elements if _inside_root(anc))
+    assert html.count("<style>") == 1
+    css = explorer_mod._asset("static/explorer.css")
+    assert f"<style>{css}</style>" in html and ".actlib-explorer .actlib-controls" in css
 
 
 def test_ids_are_unique_per_rendering():

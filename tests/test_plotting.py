@@ -19,10 +19,13 @@ def ax():
 def _slice(spec, x, params=None):
     """f and f' of the plotted slice, computed here independently of actlib.display.plotting."""
     params = dict(params or {})
-    if spec.kind == "vector":
-        stacked = np.column_stack([x, np.zeros_like(x)])
-        return spec.forward(stacked, **params)[:, 0], spec.derivative(stacked, **params)[:, 0, 0]
-    return spec.forward(x, **params), spec.derivative(x, **params)
+    shape = spec.shape
+    arr = shape.embed(x)
+    params = shape.slice_params(params)
+    return (
+        shape.pick_forward(spec.forward(arr, **params)),
+        shape.pick_derivative(spec.derivative(arr, **params)),
+    )
 
 
 def test_every_activation_is_drawn_with_its_own_values(ax, spec):

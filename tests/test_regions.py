@@ -9,14 +9,17 @@ import torch
 
 import actlib
 from actlib.nn import regions as R
+from actlib.shapes import Elementwise
 
 PIECEWISE_LINEAR = [
-    s.name for s in actlib.specs("hidden") if s.kind == "elementwise" and R.is_piecewise_linear(s)
+    s.name
+    for s in actlib.specs("hidden")
+    if isinstance(s.shape, Elementwise) and R.is_piecewise_linear(s)
 ]
 SMOOTH_HIDDEN = [
     s.name
     for s in actlib.specs("hidden")
-    if s.kind == "elementwise" and not R.is_piecewise_linear(s)
+    if isinstance(s.shape, Elementwise) and not R.is_piecewise_linear(s)
 ]
 
 
@@ -38,7 +41,7 @@ def test_registry_has_both_kinds():
 @pytest.mark.parametrize("spec", actlib.specs(), ids=lambda s: s.name)
 def test_piecewise_linear_decision_agrees_with_numpy(spec, rng):
     """SymPy's verdict against second differences of the NumPy forward, away from kinks."""
-    if spec.kind != "elementwise":
+    if not isinstance(spec.shape, Elementwise):
         assert not R.is_piecewise_linear(spec)
         return
     x = rng.uniform(-4, 4, 400)

@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 import actlib
-from actlib.spec import Activation, Param, Reference
+from actlib.spec import Activation, Param, Reference, TorchReference
 
 # SELU's constants (Klambauer et al. 2017), used here only to exercise a two-parameter spec.
 SELU_ALPHA = 1.6732632423543772
@@ -40,8 +40,7 @@ SELU_LIKE = Activation(
     ),
     numpy_forward=_forward,
     numpy_derivative=_derivative,
-    torch_forward=_torch,
-    torch_name="torch.nn.functional.selu",
+    torch_reference=TorchReference("torch.nn.functional.selu", call=_torch),
     parameters=(
         Param("alpha", SELU_ALPHA, "negative saturation", low=0.0),
         Param("scale", SELU_SCALE, "output scale", low=0.0, low_open=True),
@@ -62,10 +61,10 @@ def test_two_parameter_spec_works_end_to_end():
     assert SELU_LIKE.params == {"alpha": SELU_ALPHA, "scale": SELU_SCALE}
     assert actlib.verify(SELU_LIKE).passed
     props = SELU_LIKE.properties()
-    assert props["range"][0] == pytest.approx(-SELU_ALPHA * SELU_SCALE, rel=1e-15)
-    assert props["derivative_range"][1] == pytest.approx(SELU_ALPHA * SELU_SCALE, rel=1e-15)
+    assert props.range.inf == pytest.approx(-SELU_ALPHA * SELU_SCALE, rel=1e-15)
+    assert props.derivative_range.sup == pytest.approx(SELU_ALPHA * SELU_SCALE, rel=1e-15)
     assert SELU_LIKE.forward(-np.inf) == pytest.approx(-SELU_ALPHA * SELU_SCALE)
-    assert SELU_LIKE.properties(alpha=1.0, scale=2.0)["range"] == (-2.0, math.inf)
+    assert SELU_LIKE.properties(alpha=1.0, scale=2.0).range == (-2.0, math.inf)
     with pytest.raises(ValueError, match="scale"):
         SELU_LIKE.forward([1.0], scale=0.0)
     assert "scale" in SELU_LIKE.latex()

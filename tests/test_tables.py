@@ -18,7 +18,7 @@ from actlib.display.tables import (
     to_markdown,
     typical_use,
 )
-from actlib.spec import Activation, Reference
+from actlib.spec import Activation, Reference, TorchReference
 
 
 def _cells(line: str) -> list[str]:
@@ -32,12 +32,12 @@ def test_one_row_per_registered_activation_in_book_order():
         spec = actlib.get(row.name)
         props = spec.properties()
         assert row.formula == spec.latex()
-        assert row.monotonic is props["monotonic"]
-        assert row.smooth is props["continuously_differentiable"]
-        assert row.zero_centred is props["zero_centred"]
+        assert row.monotonic is props.monotonic
+        assert row.smooth is props.continuously_differentiable
+        assert row.zero_centred is props.zero_centred
         assert ("hidden layers" in row.typical_use) == ("hidden" in spec.roles)
         assert ("output" in row.typical_use) == ("output" in spec.roles)
-        assert (row.saturates == "none") == (props["saturates"] == ())
+        assert (row.saturates == "none") == (props.saturates == ())
         assert math.isnan(row.cost)
 
 
@@ -69,7 +69,7 @@ def test_a_pipe_in_a_formula_cannot_split_a_cell():
 def test_format_interval_uses_exact_values_and_attainment():
     sig = actlib.get("sigmoid").properties()
     text = format_interval(
-        sig["derivative_range"], sig["derivative_range_exact"], sig["derivative_range_attained"]
+        sig.derivative_range, sig.derivative_range_exact, sig.derivative_range_attained
     )
     # sigma' never reaches 0 but reaches 1/4 at the origin
     assert text == r"\left(0,\ \frac{1}{4}\right]"
@@ -83,10 +83,9 @@ def test_format_interval_uses_exact_values_and_attainment():
 def test_typical_use_of_output_activations_follows_their_range():
     for spec in actlib.specs(role="output"):
         use = typical_use(spec)
-        lo, hi = spec.properties()["range"]
+        lo, hi = spec.properties().range
         if lo >= 0 and hi <= 1:
-            assert ("multiclass" in use) == (spec.kind == "vector")
-            assert ("binary" in use) == (spec.kind == "elementwise")
+            assert spec.shape.output_task in use
         if math.isinf(lo) and math.isinf(hi):
             assert "regression" in use
 
@@ -100,8 +99,7 @@ def _softplus() -> Activation:
         sympy_expr=lambda x: sp.log(1 + sp.exp(x)),
         numpy_forward=lambda x: np.logaddexp(x, 0.0),
         numpy_derivative=lambda x: 1.0 / (1.0 + np.exp(-x)),
-        torch_forward=lambda t: t,
-        torch_name="torch.nn.functional.softplus",
+        torch_reference=TorchReference("torch.nn.functional.softplus"),
         reference=Reference("none", "nobody", "none", 2000, "https://example.org"),
     )
 

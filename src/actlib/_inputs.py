@@ -101,3 +101,26 @@ def check_generator(value: Any, *, name: str) -> np.random.Generator | None:
         f"parameter {name!r} must be None, a non-negative integer seed or a "
         f"numpy.random.Generator, got {type(value).__name__}"
     )
+
+
+def check_channels(value: Any, *, name: str) -> np.ndarray:
+    """A 1-d, non-empty array of finite real numbers (one per channel), read-only float64.
+
+    >>> check_channels([0.25, 0.5], name="weight")
+    array([0.25, 0.5 ])
+    """
+    if isinstance(value, np.ndarray) and value.dtype.kind not in "iuf":
+        raise TypeError(
+            f"parameter {name!r} must hold real numbers, got an array of dtype {value.dtype}"
+        )
+    arr, _ = as_real_array(value, name=f"parameter {name!r}")
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(
+            f"parameter {name!r} must be a number or a non-empty 1-d array with one value per "
+            f"channel, got an array of shape {arr.shape}"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"parameter {name!r} must contain finite numbers only")
+    arr = arr.copy()
+    arr.setflags(write=False)
+    return arr

@@ -21,3 +21,28 @@ class FunctionModule(torch.nn.Module):
     def extra_repr(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
         return f"{self.spec.name}({args})"
+
+
+class SeededRReLU(torch.nn.RReLU):
+    """``torch.nn.RReLU`` whose training-mode slopes come from a given NumPy generator.
+
+    PyTorch's RReLU draws from the global random state; here a ``torch.Generator`` is seeded
+    once from ``generator`` so that a model built twice from equal generators draws equal
+    slopes. Without a generator it is PyTorch's RReLU unchanged. In evaluation mode it is the
+    deterministic mean slope, as PyTorch's.
+    """
+
+    def __init__(self, lower: float, upper: float, generator: Any = None) -> None:
+        super().__init__(lower=lower, upper=upper)
+        self.torch_generator: torch.Generator | None = None
+        if generator is not None:
+            self.torch_generator = torch.Generator()
+            self.torch_generator.manual_seed(int(generator.integers(2**63)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.torch_generator is None:
+            return super().forward(x)
+        slopes = torch.empty_like(x).uniform_(
+            self.lower, self.upper, generator=self.torch_generator
+        )
+        return torch.where(x >= 0, x, x * slopes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from actlib.spec import Activation, Param, Reference
+from actlib.spec import Activation, Param, Reference, TorchReference
 
 
 def forward(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -39,18 +39,6 @@ def _sympy(x, alpha):
     return sp.Piecewise((x, x > 0), (alpha * (sp.exp(x) - 1), True))
 
 
-def _torch(t, alpha):
-    import torch.nn.functional as F
-
-    return F.elu(t, alpha=alpha)
-
-
-def _module(alpha):
-    import torch
-
-    return torch.nn.ELU(alpha=alpha)
-
-
 # --- DELIBERATELY NAIVE: the textbook formula, evaluated in the input's dtype. Kept only as
 # the "before" of the numerical-stability chapter; the accuracy harness measures its failures.
 def _naive_forward(x, alpha):
@@ -71,9 +59,7 @@ SPECS = (
         sympy_expr=_sympy,
         numpy_forward=forward,
         numpy_derivative=derivative,
-        torch_forward=_torch,
-        torch_module_factory=_module,
-        torch_name="torch.nn.functional.elu",
+        torch_reference=TorchReference("torch.nn.functional.elu", module="torch.nn.ELU"),
         naive_forward=_naive_forward,
         naive_derivative=_naive_derivative,
         common_params=({"alpha": 0.5}, {"alpha": 2.0}),

@@ -8,8 +8,8 @@ import numpy as np
 import sympy as sp
 from scipy.special import erf, erfc, erfcx, expit
 
-from actlib._numerics import sigmoid
-from actlib.spec import Activation, Reference
+from actlib.numerics import sigmoid
+from actlib.spec import Activation, Reference, TorchReference
 
 _SQRT1_2 = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -77,7 +77,7 @@ def forward_tanh(x: np.ndarray) -> np.ndarray:
         (x + 0.044715\,x^3)\right)\right)
 
     Uses 1 + tanh(u) = 2σ(2u), which does not cancel for x ≪ 0; σ keeps its subnormal values
-    (:func:`actlib._numerics.sigmoid`), because x·σ(2u) is still a normal number there.
+    (:func:`actlib.numerics.sigmoid`), because x·σ(2u) is still a normal number there.
 
     >>> forward_tanh(np.array([0.0, 1000.0]))
     array([   0., 1000.])
@@ -105,30 +105,6 @@ def _sympy_exact(x):
 def _sympy_tanh(x):
     k = sp.Rational(44715, 1000000)
     return x / 2 * (1 + sp.tanh(sp.sqrt(2 / sp.pi) * (x + k * x**3)))
-
-
-def _torch_exact(t):
-    import torch.nn.functional as F
-
-    return F.gelu(t)
-
-
-def _torch_tanh(t):
-    import torch.nn.functional as F
-
-    return F.gelu(t, approximate="tanh")
-
-
-def _module_exact():
-    import torch
-
-    return torch.nn.GELU()
-
-
-def _module_tanh():
-    import torch
-
-    return torch.nn.GELU(approximate="tanh")
 
 
 _REFERENCE = Reference(
@@ -176,9 +152,7 @@ SPECS = (
         sympy_expr=_sympy_exact,
         numpy_forward=forward,
         numpy_derivative=derivative,
-        torch_forward=_torch_exact,
-        torch_module_factory=_module_exact,
-        torch_name="torch.nn.functional.gelu",
+        torch_reference=TorchReference("torch.nn.functional.gelu", module="torch.nn.GELU"),
         naive_forward=_naive_forward,
         naive_derivative=_naive_derivative,
         reference=_REFERENCE,
@@ -194,9 +168,9 @@ SPECS = (
         sympy_expr=_sympy_tanh,
         numpy_forward=forward_tanh,
         numpy_derivative=derivative_tanh,
-        torch_forward=_torch_tanh,
-        torch_module_factory=_module_tanh,
-        torch_name='torch.nn.functional.gelu(approximate="tanh")',
+        torch_reference=TorchReference(
+            "torch.nn.functional.gelu", module="torch.nn.GELU", fixed={"approximate": "tanh"}
+        ),
         naive_forward=_naive_forward_tanh,
         naive_derivative=_naive_derivative_tanh,
         reference=_REFERENCE,

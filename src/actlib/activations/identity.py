@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from actlib._numerics import step
-from actlib.spec import Activation, Reference
+from actlib.numerics import step
+from actlib.spec import Activation, Reference, TorchReference
 
 
 def forward(x: np.ndarray) -> np.ndarray:
@@ -41,12 +41,6 @@ def _torch(t):
     return t.clone()
 
 
-def _module():
-    import torch
-
-    return torch.nn.Identity()
-
-
 SPECS = (
     Activation(
         name="identity",
@@ -56,9 +50,9 @@ SPECS = (
         sympy_expr=_sympy,
         numpy_forward=forward,
         numpy_derivative=derivative,
-        torch_forward=_torch,
-        torch_module_factory=_module,
-        torch_name="torch.nn.Identity",
+        torch_reference=TorchReference(
+            "torch.nn.Identity", module="torch.nn.Identity", call=_torch
+        ),
         roles=frozenset({"output"}),
         reference=Reference(
             key="bishop2006pattern",

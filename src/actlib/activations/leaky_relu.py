@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from actlib._numerics import piecewise_linear, step
-from actlib.spec import Activation, Param, Reference
+from actlib.numerics import piecewise_linear, step
+from actlib.spec import Activation, Param, Reference, TorchReference
 
 
 def forward(x: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
@@ -41,18 +41,6 @@ def _sympy(x, negative_slope):
     return sp.Piecewise((x, x > 0), (negative_slope * x, True))
 
 
-def _torch(t, negative_slope):
-    import torch.nn.functional as F
-
-    return F.leaky_relu(t, negative_slope=negative_slope)
-
-
-def _module(negative_slope):
-    import torch
-
-    return torch.nn.LeakyReLU(negative_slope=negative_slope)
-
-
 SPECS = (
     Activation(
         name="leaky_relu",
@@ -62,9 +50,9 @@ SPECS = (
         sympy_expr=_sympy,
         numpy_forward=forward,
         numpy_derivative=derivative,
-        torch_forward=_torch,
-        torch_module_factory=_module,
-        torch_name="torch.nn.functional.leaky_relu",
+        torch_reference=TorchReference(
+            "torch.nn.functional.leaky_relu", module="torch.nn.LeakyReLU"
+        ),
         common_params=({"negative_slope": 0.2},),
         parameters=(
             Param(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from actlib._numerics import step
-from actlib.spec import Activation, Reference
+from actlib.numerics import step
+from actlib.spec import Activation, Reference, TorchReference
 
 
 def forward(x: np.ndarray) -> np.ndarray:
@@ -36,12 +36,6 @@ def _sympy(x):
     return sp.Piecewise((x, x > 0), (0, True))
 
 
-def _torch(t):
-    import torch.nn.functional as F
-
-    return F.relu(t)
-
-
 SPECS = (
     Activation(
         name="relu",
@@ -51,8 +45,7 @@ SPECS = (
         sympy_expr=_sympy,
         numpy_forward=forward,
         numpy_derivative=derivative,
-        torch_forward=_torch,
-        torch_name="torch.nn.functional.relu",
+        torch_reference=TorchReference("torch.nn.functional.relu", module="torch.nn.ReLU"),
         reference=Reference(
             key="nair2010rectified",
             authors="Nair and Hinton",

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from actlib._numerics import piecewise_linear, step
-from actlib.spec import Activation, Param, Reference
+from actlib.numerics import piecewise_linear, step
+from actlib.spec import Activation, Param, Reference, TorchReference
 
 
 def _slopes(x: np.ndarray, lower: float, upper: float, training: bool, generator) -> Any:
@@ -59,18 +59,12 @@ def _sympy(x, lower, upper):
     return sp.Piecewise((x, x > 0), ((lower + upper) / 2 * x, True))
 
 
-def _torch(t, lower, upper, training, generator):
-    import torch.nn.functional as F
-
-    return F.rrelu(t, lower=lower, upper=upper, training=training)
-
-
 def _module(lower, upper, training, generator):
-    import torch
+    from actlib._torch import SeededRReLU
 
     # The module starts in the mode asked for; model.train()/model.eval() switch it as usual.
-    # Its random slopes come from torch's own generator (torch.manual_seed), not `generator`.
-    return torch.nn.RReLU(lower=lower, upper=upper).train(training)
+    # With a generator, its random slopes are drawn from a torch generator seeded from it.
+    return SeededRReLU(lower, upper, generator).train(training)
 
 
 def _cross_check(values: dict[str, Any]) -> None:
@@ -91,9 +85,9 @@ SPECS = (
         sympy_expr=_sympy,
         numpy_forward=forward,
         numpy_derivative=derivative,
-        torch_forward=_torch,
-        torch_module_factory=_module,
-        torch_name="torch.nn.functional.rrelu",
+        torch_reference=TorchReference(
+            "torch.nn.functional.rrelu", keywords={"generator": None}, make_module=_module
+        ),
         parameters=(
             Param(
                 "lower",
@@ -118,6 +112,7 @@ SPECS = (
                 False,
                 "draw random slopes (True) or use their mean (False)",
                 kind="bool",
+                randomizes=True,
             ),
             Param(
                 "generator", None, "random source for the slopes in training mode", kind="generator"
@@ -133,6 +128,5 @@ SPECS = (
         ),
         kinks=(0.0,),
         kink_convention="f'(0) is the slope (mean slope in evaluation), as PyTorch's autograd.",
-        notes="The SymPy expression is the evaluation-mode function.",
     ),
 )

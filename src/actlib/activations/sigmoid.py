@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from actlib._numerics import sigmoid
-from actlib.spec import Activation, Reference
+from actlib.numerics import sigmoid
+from actlib.spec import Activation, Reference, TorchReference
 
 
 def forward(x: np.ndarray) -> np.ndarray:
@@ -17,7 +17,7 @@ def forward(x: np.ndarray) -> np.ndarray:
 
     Computed with :func:`scipy.special.expit`, which never overflows, and σ(x) = e^x for
     x < −708, where expit flushes the (subnormal) result to zero (see
-    :func:`actlib._numerics.sigmoid`).
+    :func:`actlib.numerics.sigmoid`).
 
     Args:
         x: float64 array.
@@ -50,12 +50,6 @@ def _sympy(x):
     return 1 / (1 + sp.exp(-x))
 
 
-def _torch(t):
-    import torch
-
-    return torch.sigmoid(t)
-
-
 # --- DELIBERATELY NAIVE: the textbook formula, evaluated in the input's dtype. Kept only as
 # the "before" of the numerical-stability chapter; the accuracy harness measures its failures.
 def _naive_forward(x):
@@ -76,8 +70,7 @@ SPECS = (
         sympy_expr=_sympy,
         numpy_forward=forward,
         numpy_derivative=derivative,
-        torch_forward=_torch,
-        torch_name="torch.sigmoid",
+        torch_reference=TorchReference("torch.sigmoid", module="torch.nn.Sigmoid"),
         naive_forward=_naive_forward,
         naive_derivative=_naive_derivative,
         reference=Reference(

@@ -5,18 +5,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from actlib.spec import Activation, Param, Reference
-
-
-def _axis(x: np.ndarray, axis: int) -> int:
-    if x.ndim == 0:
-        raise ValueError("softmax needs an input with at least one axis, got a 0-d value")
-    if not -x.ndim <= axis < x.ndim:
-        raise ValueError(
-            f"parameter 'axis' must be in [{-x.ndim}, {x.ndim - 1}] for a {x.ndim}-d input, "
-            f"got {axis}"
-        )
-    return axis % x.ndim
+from actlib.shapes import Normalizing, check_axis
+from actlib.spec import Activation, Reference, TorchReference
 
 
 def forward(x: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -35,7 +25,7 @@ def forward(x: np.ndarray, axis: int = -1) -> np.ndarray:
 
     See also: :func:`derivative` (the Jacobian); ``torch.nn.functional.softmax``.
     """
-    ax = _axis(x, axis)
+    ax = check_axis(x, axis, what="softmax")
     if x.size == 0:
         return x.copy()
     nan_slice = np.isnan(x).any(axis=ax, keepdims=True)
@@ -64,7 +54,7 @@ def derivative(x: np.ndarray, axis: int = -1) -> np.ndarray:
     array([[ 0.25, -0.25],
            [-0.25,  0.25]])
     """
-    ax = _axis(x, axis)
+    ax = check_axis(x, axis, what="softmax")
     s = np.moveaxis(forward(x, axis=ax), ax, -1)
     n = s.shape[-1]
     jac = -s[..., :, None] * s[..., None, :]
@@ -82,23 +72,6 @@ def derivative(x: np.ndarray, axis: int = -1) -> np.ndarray:
 def _sympy(xs, **_):
     e = xs.applyfunc(sp.exp)
     return e / sum(e)
-
-
-def _scalar_slice(t, **_):
-    # softmax([t, 0])[0] = e^t / (e^t + 1): the two-class case, which is the sigmoid.
-    return _sympy(sp.Matrix([t, 0]))[0]
-
-
-def _torch(t, axis):
-    import torch.nn.functional as F
-
-    return F.softmax(t, dim=axis)
-
-
-def _module(axis):
-    import torch
-
-    return torch.nn.Softmax(dim=axis)
 
 
 # --- DELIBERATELY NAIVE: the textbook formula, evaluated in the input's dtype. Kept only as
@@ -120,17 +93,15 @@ SPECS = (
         order=200,
         summary="Turns a vector of scores (logits) into a probability distribution.",
         sympy_expr=_sympy,
-        sympy_scalar_slice=_scalar_slice,
         numpy_forward=forward,
         numpy_derivative=derivative,
-        torch_forward=_torch,
-        torch_module_factory=_module,
-        torch_name="torch.nn.functional.softmax",
+        torch_reference=TorchReference(
+            "torch.nn.functional.softmax", module="torch.nn.Softmax", keywords={"axis": "dim"}
+        ),
         naive_forward=_naive_forward,
         naive_derivative=_naive_derivative,
-        kind="vector",
+        shape=Normalizing(axis=-1),
         roles=frozenset({"output"}),
-        parameters=(Param("axis", -1, "axis along which the entries sum to 1", kind="int"),),
         reference=Reference(
             key="bridle1990probabilistic",
             authors="Bridle",
@@ -139,7 +110,6 @@ SPECS = (
             year=1990,
             url="https://doi.org/10.1007/978-3-642-76153-9_28",
         ),
-        notes="Properties are those of the two-class slice softmax([t, 0])₀, which equals σ(t).",
         stability_note=(
             "The maximum of each slice is subtracted before exponentiating (shift invariance), so "
             "every exponent is ≤ 0; infinite entries are handled as limits."

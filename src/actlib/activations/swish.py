@@ -6,9 +6,9 @@ import numpy as np
 import sympy as sp
 from scipy.special import expit
 
-from actlib._numerics import sigmoid
+from actlib.numerics import sigmoid
 from actlib.activations.sigmoid import _naive_forward as _naive_sigmoid
-from actlib.spec import Activation, Param, Reference
+from actlib.spec import Activation, Param, Reference, TorchReference
 
 
 def forward(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
@@ -17,7 +17,7 @@ def forward(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
     .. math::
         \mathrm{swish}_\beta(x) = \frac{x}{1 + e^{-\beta x}} = x\,\sigma(\beta x)
 
-    σ comes from :func:`actlib._numerics.sigmoid`, which keeps σ(βx) ≈ e^{βx} when it is a
+    σ comes from :func:`actlib.numerics.sigmoid`, which keeps σ(βx) ≈ e^{βx} when it is a
     subnormal number: for βx between −745 and −709, x·σ(βx) is still a normal number, and
     ``scipy.special.expit`` (which returns 0 there) would lose it.
 
@@ -76,8 +76,7 @@ SPECS = (
         sympy_expr=_sympy,
         numpy_forward=forward,
         numpy_derivative=derivative,
-        torch_forward=_torch,
-        torch_name="torch.nn.functional.silu",
+        torch_reference=TorchReference("torch.nn.functional.silu", call=_torch),
         naive_forward=_naive_forward,
         naive_derivative=_naive_derivative,
         common_params=({"beta": 0.5}, {"beta": 2.0}),
@@ -98,7 +97,6 @@ SPECS = (
             year=2017,
             url="https://arxiv.org/abs/1710.05941",
         ),
-        notes="SiLU was introduced by Elfwing, Uchibe and Doya (2018), arXiv:1702.03118.",
         stability_note=(
             "x·σ(βx) and σ(βx)(1 + βxσ(−βx)) use a sigmoid that only exponentiates "
             "non-positive numbers and keeps subnormal values, so x·σ(βx) stays accurate even at "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from actlib.spec import Activation, Reference
+from actlib.spec import Activation, Reference, TorchReference
 
 
 def forward(x: np.ndarray) -> np.ndarray:
@@ -45,12 +45,6 @@ def _sympy(x):
     return sp.tanh(x)
 
 
-def _torch(t):
-    import torch
-
-    return torch.tanh(t)
-
-
 # --- DELIBERATELY NAIVE: the textbook formula, evaluated in the input's dtype. Kept only as
 # the "before" of the numerical-stability chapter; the accuracy harness measures its failures.
 def _naive_forward(x):
@@ -70,8 +64,7 @@ SPECS = (
         sympy_expr=_sympy,
         numpy_forward=forward,
         numpy_derivative=derivative,
-        torch_forward=_torch,
-        torch_name="torch.tanh",
+        torch_reference=TorchReference("torch.tanh", module="torch.nn.Tanh"),
         naive_forward=_naive_forward,
         naive_derivative=_naive_derivative,
         reference=Reference(

@@ -35,7 +35,6 @@ diagonal Jacobian entry ∂softmax([x, 0])₀/∂x.
 
 from __future__ import annotations
 
-import html
 import math
 import os
 import warnings
@@ -48,17 +47,16 @@ import mpmath
 import numpy as np
 import sympy as sp
 from mpmath import libmp
-from sympy.codegen.cfunctions import expm1 as sp_expm1
 
+from actlib.checks.reference import (
+    mp_function,
+    mp_value,
+)
+from actlib.display.table import Table
 from actlib.registry import get, names
-from actlib.spec import Activation, X, _piecewise_limit
+from actlib.shapes import X
+from actlib.spec import Activation, _piecewise_limit
 
-#: Significant digits the reference must be stable to (it is computed with more).
-REFERENCE_DIGITS = 50
-#: Precision is raised up to this many digits before a reference value is declared unstable.
-MAX_DIGITS = 3200
-#: A zero reference value must persist up to this precision.
-ZERO_DIGITS = 400
 #: The accuracy goal for actlib: at most this many units everywhere on the grid.
 GOAL_UNITS = 4.0
 
@@ -105,159 +103,6 @@ def grid(dtype: Any = np.float64, mode: Mode = "full", kinks: Iterable[float] = 
     return np.concatenate([finite, special])
 
 
-# ====================================================================== the reference
-@dataclass(frozen=True)
-class RewriteRule:
-    """A cancellation-free replacement for ``k·g + sign·k`` (g = ``factor(u)``)."""
-
-    name: str
-    #: The function whose occurrence g = head(u) (or head(u)**power) triggers the rule.
-    head: type
-    power: int
-    #: +1 for k + k·g, −1 for k·g − k.
-    sign: int
-    #: Builds the replacement of ``k·g + sign·k`` from (u, k).
-    replace: Callable[[sp.Expr, sp.Expr], sp.Expr]
-
-    def identity(self, u: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
-        """(original, replacement) with k = 1: the identity the rule relies on."""
-        g = self.head(u) ** self.power
-        return g + self.sign, self.replace(u, sp.Integer(1))
-
-
-def _erfc(u: sp.Expr) -> sp.Expr:
-    # SymPy would turn erfc(−u) back into 2 − erfc(u), the very cancellation being removed.
-    return sp.erfc(u, evaluate=False)
-
-
-#: The rewrites :func:`stable_form` applies, each an exact identity (checked in the tests).
-REWRITE_RULES: tuple[RewriteRule, ...] = (
-    RewriteRule("1 + erf(u) = erfc(−u)", sp.erf, 1, +1, lambda u, k: k * _erfc(-u)),
-    RewriteRule("erf(u) − 1 = −erfc(u)", sp.erf, 1, -1, lambda u, k: -k * _erfc(u)),
-    RewriteRule(
-        "1 + tanh(u) = 2/(1 + e^(−2u))", sp.tanh, 1, +1, lambda u, k: 2 * k / (1 + sp.exp(-2 * u))
-    ),
-    RewriteRule(
-        "tanh(u) − 1 = −2/(1 + e^(2u))", sp.tanh, 1, -1, lambda u, k: -2 * k / (1 + sp.exp(2 * u))
-    ),
-    RewriteRule("tanh(u)² − 1 = −1/cosh(u)²", sp.tanh, 2, -1, lambda u, k: -k / sp.cosh(u) ** 2),
-    RewriteRule("e^u − 1 = expm1(u)", sp.exp, 1, -1, lambda u, k: k * sp_expm1(u)),
-)
-
-
-def _rewrite_sum(terms: list[sp.Expr]) -> sp.Expr:
-    """Pair the terms k·g and ±k of a sum and replace each pair by its stable form."""
-    terms = list(terms)
-    progress = True
-    while progress:
-        progress = False
-        for i, t in enumerate(terms):
-            for rule in REWRITE_RULES:
-                for atom in t.atoms(rule.head):
-                    g = atom**rule.power
-                    k = t / g
-                    if k.has(atom):  # g is not a factor of t
-                        continue
-                    partner = rule.sign * k
-                    j = next((j for j, s in enumerate(terms) if j != i and s == partner), None)
-                    if j is None:
-                        continue
-                    rest = [s for n, s in enumerate(terms) if n not in (i, j)]
-                    terms = [*rest, rule.replace(atom.args[0], k)]
-                    progress = True
-                    break
-                if progress:
-                    break
-            if progress:
-                break
-    return sp.Add(*terms)
-
-
-def _combine_exponentials(expr: sp.Add) -> sp.Expr:
-    """Put a sum of rational functions of x and exponentials over one denominator.
-
-    softmax([x, 0])₀′ = e^x/(e^x + 1) − e^(2x)/(e^x + 1)² is ≈ e^(−x) for large x but is the
-    difference of two numbers close to 1; :func:`sympy.cancel` turns it into the exact quotient
-    e^x/(e^(2x) + 2e^x + 1), in which nothing cancels. Sums that involve other functions are
-    left alone.
-    """
-    funcs = {type(f) for f in expr.atoms(sp.Function)}
-    if not funcs or funcs - {sp.exp}:
-        return expr
-    return sp.cancel(expr)
-
-
-def stable_form(expr: sp.Expr) -> sp.Expr:
-    """``expr`` with every cancelling sum of :data:`REWRITE_RULES` replaced, bottom-up.
-
-    >>> x = sp.Symbol("x", real=True)
-    >>> stable_form(x / 2 * (1 + sp.erf(x)))
-    x*erfc(-x)/2
-    """
-    if expr.is_Atom or not expr.args:
-        return expr
-    args = [stable_form(a) if isinstance(a, sp.Basic) else a for a in expr.args]
-    if isinstance(expr, sp.Add):
-        out = _rewrite_sum(args)
-        return _combine_exponentials(out) if isinstance(out, sp.Add) else out
-    if all(a is b for a, b in zip(args, expr.args, strict=True)):
-        return expr
-    return expr.func(*args)
-
-
-_HUGE_ERFC = mpmath.mpf(2) ** 400
-
-
-def _mp_erfc(z: Any) -> Any:
-    """mpmath's erfc, extended to |z| > 2**400 where mpmath itself overflows.
-
-    There erfc(z) = e^(−z²)/(z√π)·(1 + O(z^(−2))) is exact to far more than 100 digits, and
-    erfc(−z) = 2 − erfc(z) loses nothing because the result is close to 2.
-    """
-    if z < -_HUGE_ERFC:
-        return 2 - _mp_erfc(-z)
-    if z > _HUGE_ERFC:
-        return mpmath.exp(-z * z) / (z * mpmath.sqrt(mpmath.pi))
-    return mpmath.erfc(z)
-
-
-_MP_MODULES = [{"erfc": _mp_erfc, "expm1": mpmath.expm1}, "mpmath"]
-
-
-def mp_function(expr: sp.Expr, stable: bool = True) -> Callable[[Any], Any]:
-    """An mpmath function of x for ``expr`` (after :func:`stable_form` unless ``stable=False``)."""
-    return sp.lambdify(X, stable_form(expr) if stable else expr, modules=_MP_MODULES)
-
-
-def mp_value(
-    fn: Callable[[Any], Any], x: float, digits: int = REFERENCE_DIGITS, abs_tol: Any = 0
-) -> Any:
-    """``fn(x)`` in mpmath, to ``digits`` significant digits (or to ``abs_tol`` absolutely).
-
-    The function is evaluated at ``digits + 10`` digits and at twice that; the precision is
-    doubled until two successive values agree to ``digits`` digits or differ by at most
-    ``abs_tol``. A value of exactly zero is accepted only once it has survived
-    :data:`ZERO_DIGITS` digits (a sum that cancels below that would round to 0 in any float).
-
-    Raises:
-        ArithmeticError: no agreement up to :data:`MAX_DIGITS` digits.
-    """
-    dps = digits + 10
-    with mpmath.workdps(dps):
-        prev = mpmath.mpf(fn(mpmath.mpf(x)))
-    while dps < MAX_DIGITS:
-        dps *= 2
-        with mpmath.workdps(dps):
-            value = mpmath.mpf(fn(mpmath.mpf(x)))
-            if value == 0 and prev == 0 and dps < ZERO_DIGITS:
-                continue  # a sum that cancels completely at this precision looks like 0
-            diff = abs(value - prev)
-            if diff <= abs(value) * mpmath.mpf(10) ** (-digits) or diff <= abs_tol:
-                return value
-        prev = value
-    raise ArithmeticError(f"reference not stable to {digits} digits at x = {x!r}")
-
-
 def round_mp(value: Any, dtype: Any) -> float:
     """Round an mpmath number to the nearest ``dtype`` value (float64 or float32), as a float."""
     mpf = value._mpf_
@@ -298,21 +143,16 @@ class Config:
     def exprs(self) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
         """(f, f′, f″) as SymPy expressions in ``actlib.spec.X``.
 
-        Elementwise specs use :meth:`Activation.expr` and :meth:`Activation.derivative_expr`;
-        softmax uses its two-class slice softmax([x, 0])₀.
+        They are those of the shape's slice (:meth:`Activation.scalar_expr`): the function
+        itself for elementwise specs, e.g. softmax([x, 0])₀ or swiglu(x, 1) for the others.
         """
         return _exprs(self.spec, self.key)
 
 
 @lru_cache(maxsize=64)
 def _exprs(spec: Activation, key: tuple) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
-    params = {k: float(v) for k, v in key[1]}
-    if spec.kind == "vector":
-        f = spec.scalar_expr(**params)
-        d = sp.diff(f, X)
-    else:
-        f = spec.expr(**params)
-        d = spec.derivative_expr(**params)
+    f = spec.shape.slice_expr(spec, dict(key[1]))
+    d = sp.diff(f, X)
     return f, d, sp.diff(d, X)
 
 
@@ -362,16 +202,10 @@ def _mp_functions(spec: Activation, key: tuple) -> tuple[Callable[[Any], Any], .
 
 @lru_cache(maxsize=256)
 def _limits(spec: Activation, key: tuple, which: int) -> tuple[float, float]:
-    """(lim −∞, lim +∞) of f or f′, computed by SymPy from the expression.
-
-    Elementwise specs share :meth:`Activation.limits` (and its cache); softmax's slice has its
-    own.
-    """
-    if spec.kind != "vector":
-        params = {k: float(v) for k, v in key[1]}
-        return spec.limits("forward" if which == 0 else "derivative", **params)
+    """(lim −∞, lim +∞) of f or f′ (of the shape's slice), computed by SymPy."""
     expr = _exprs(spec, key)[which]
-    return tuple(float(_piecewise_limit(expr, s)) for s in (-sp.oo, sp.oo))
+    lo, hi = (float(_piecewise_limit(expr, s)) for s in (-sp.oo, sp.oo))
+    return lo, hi
 
 
 @dataclass(frozen=True)
@@ -444,23 +278,14 @@ class Implementation:
     derivative: ArrayFn
 
 
-def _pair(x: np.ndarray) -> np.ndarray:
-    return np.stack([x, np.zeros_like(x)], axis=-1)
-
-
 def actlib_implementation(config: Config) -> Implementation:
-    """actlib's NumPy forward and derivative (softmax: the two-class slice)."""
-    spec, params = config.spec, config.params
-    if spec.kind == "vector":
-        return Implementation(
-            "actlib",
-            lambda x: spec.forward(_pair(x), **params)[..., 0],
-            lambda x: spec.derivative(_pair(x), **params)[..., 0, 0],
-        )
+    """actlib's NumPy forward and derivative, on the shape's slice."""
+    spec, shape = config.spec, config.spec.shape
+    params = shape.slice_params(config.params)
     return Implementation(
         "actlib",
-        lambda x: spec.forward(x, **params),
-        lambda x: spec.derivative(x, **params),
+        lambda x: shape.pick_forward(spec.forward(shape.embed(x), **params)),
+        lambda x: shape.pick_derivative(spec.derivative(shape.embed(x), **params)),
     )
 
 
@@ -468,14 +293,11 @@ def torch_implementation(config: Config) -> Implementation:
     """PyTorch's own implementation (``spec.torch``): forward, and the autograd derivative."""
     import torch
 
-    spec, values = config.spec, config.values
+    spec, shape = config.spec, config.spec.shape
+    values = shape.slice_params(config.values)
 
     def run(t):
-        if spec.kind == "vector":
-            return spec.torch_forward(torch.stack([t, torch.zeros_like(t)], dim=-1), **values)[
-                ..., 0
-            ]
-        return spec.torch_forward(t, **values)
+        return shape.pick_forward(spec.torch_forward(shape.embed(t), **values))
 
     def forward(x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
@@ -493,30 +315,29 @@ def torch_implementation(config: Config) -> Implementation:
 def naive_implementation(config: Config) -> Implementation | None:
     """The spec's deliberately naive textbook formulas (``None`` if it has none).
 
-    They run in the input's dtype (parameters cast to it); vector-valued specs are measured on
-    the two-class slice, like actlib's own implementation.
+    They run in the input's dtype (parameters cast to it), laid out by the spec's shape and
+    measured on its slice, like actlib's own implementation.
     """
-    spec = config.spec
+    spec, shape = config.spec, config.spec.shape
     if spec.naive_forward is None or spec.naive_derivative is None:
         return None
-    values = {p.name: config.values[p.name] for p in spec.parameters if p.symbolic}
+    values = shape.slice_params(config.values)
+    symbolic = {p.name for p in spec.parameters if p.symbolic}
 
-    def typed(fn, pick):
+    def typed(which: str, pick: Callable[[Any], Any]) -> ArrayFn:
         def run(x: np.ndarray) -> np.ndarray:
-            cast = {k: x.dtype.type(v) for k, v in values.items()}
-            arg = _pair(x) if spec.kind == "vector" else x
-            return np.asarray(pick(fn(arg, **cast))).astype(x.dtype)
+            cast = {k: x.dtype.type(v) if k in symbolic else v for k, v in values.items()}
+            out = shape.apply(
+                spec.naive_forward, spec.naive_derivative, which, shape.embed(x), cast
+            )
+            return np.asarray(pick(out)).astype(x.dtype)
 
         return run
 
-    if spec.kind == "vector":
-        return Implementation(
-            "naive",
-            typed(spec.naive_forward, lambda y: y[..., 0]),
-            typed(spec.naive_derivative, lambda j: j[..., 0, 0]),
-        )
     return Implementation(
-        "naive", typed(spec.naive_forward, lambda y: y), typed(spec.naive_derivative, lambda y: y)
+        "naive",
+        typed("forward", shape.pick_forward),
+        typed("derivative", shape.pick_derivative),
     )
 
 
@@ -698,33 +519,44 @@ class AccuracyTable:
         return out
 
     def header(self) -> list[str]:
+        """The column titles: function, quantity, then one per (implementation, dtype)."""
         return ["function", "quantity", *(f"{i} {d}" for i, d in self.columns())]
 
-    def to_markdown(self) -> str:
-        """A Markdown table (cells: max units @ worst x, NaN and warning counts)."""
-        lines = [
-            "| " + " | ".join(self.header()) + " |",
-            "|" + "---|" * len(self.header()),
-        ]
-        lines += ["| " + " | ".join(r) + " |" for r in self.grid_rows()]
-        return "\n".join(lines)
+    def table(self) -> Table:
+        """The grid as a :class:`~actlib.display.table.Table`, cells over the goal marked failing.
 
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.header())
-        body = ""
+        Returns:
+            A table with :meth:`header` and :meth:`grid_rows`; a cell whose row is not
+            :attr:`Row.ok` has the class :attr:`Table.FAIL <actlib.display.table.Table.FAIL>`.
+
+        >>> row = Row("relu", "forward", "naive", "float32", 9.0, 1.5, (), 0, 0, 10)
+        >>> print(AccuracyTable((row,), "fast").table().to_text())
+        function  quantity  naive float32
+        --------  --------  -------------
+        relu      forward   9.00 @ 1.5
+        """
         index = {(r.function, r.quantity, r.implementation, r.dtype): r for r in self.rows}
         cols = self.columns()
-        for line in self.grid_rows():
-            cells = f"<td>{html.escape(line[0])}</td><td>{html.escape(line[1])}</td>"
-            for (impl, dt), text in zip(cols, line[2:], strict=True):
+        lines = self.grid_rows()
+        classes = []
+        for line in lines:
+            marks: list[str | None] = [None, None]
+            for impl, dt in cols:
                 r = index.get((line[0], line[1], impl, dt))
-                style = "" if r is None or r.ok else " style='color:#cf222e'"
-                cells += f"<td{style}>{html.escape(text)}</td>"
-            body += f"<tr>{cells}</tr>"
-        return (
-            f"<table class='actlib-accuracy'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>"
-        )
+                marks.append(None if r is None or r.ok else Table.FAIL)
+            classes.append(marks)
+        return Table(self.header(), lines, classes=classes, css_class="actlib-accuracy")
+
+    def to_markdown(self) -> str:
+        """A Markdown table (cells: max units @ worst x, NaN and warning counts).
+
+        Returns:
+            The table: a header line, a separator line, one line per (function, quantity).
+        """
+        return self.table().to_markdown()
+
+    def _repr_html_(self) -> str:
+        return self.table()._repr_html_()
 
     def __str__(self) -> str:
         return self.to_markdown()

@@ -19,9 +19,6 @@ import numpy as np
 
 from actlib.registry import get, names
 
-#: Rows per softmax call: the array is reshaped to (n // SOFTMAX_WIDTH, SOFTMAX_WIDTH).
-SOFTMAX_WIDTH = 10
-
 
 @dataclass(frozen=True)
 class SpeedRow:
@@ -74,9 +71,10 @@ def compare(
 ) -> list[SpeedRow]:
     """Time every registered activation in actlib and in PyTorch (one thread) on ``n`` values.
 
-    Inputs are standard normal times 5. Softmax runs on rows of :data:`SOFTMAX_WIDTH` entries;
-    its derivative is not compared (actlib returns the full Jacobian, autograd a
-    vector–Jacobian product).
+    Inputs are standard normal times 5, laid out by each spec's shape (softmax: rows of
+    ``Normalizing.bench_width`` entries; gated: pairs of halves). A derivative is compared only
+    where it is autograd's gradient of Σ f (not for softmax, whose derivative is the full
+    Jacobian where autograd gives a vector–Jacobian product).
     """
     import torch
 
@@ -90,8 +88,7 @@ def compare(
             spec = get(name)
             for dtype in dtypes:
                 x = base.astype(dtype)
-                if spec.kind == "vector":
-                    x = x[: n - n % SOFTMAX_WIDTH].reshape(-1, SOFTMAX_WIDTH)
+                x = spec.shape.bench_input(x)
                 t = torch.from_numpy(x.copy())
                 params = spec.params
                 a, b = _interleaved(
@@ -100,7 +97,7 @@ def compare(
                     repeat,
                 )
                 rows.append(SpeedRow(name, np.dtype(dtype).name, "forward", x.size, a, b))
-                if derivative and spec.kind != "vector":
+                if derivative and spec.shape.derivative_is_gradient:
                     tg = t.clone().requires_grad_(True)
                     ones = torch.ones_like(tg)
                     a, b = _interleaved(

@@ -1,8 +1,9 @@
 """Cross-checks of the three implementations of an activation.
 
-:func:`verify` evaluates the SymPy expression in 40-digit arithmetic (mpmath) on a standard grid
-and measures how far the NumPy implementation and PyTorch's own implementation (forward and
-autograd derivative, plus gradients with respect to learnable parameters) are from it.
+:func:`verify` evaluates the SymPy expression in high precision (:mod:`actlib.checks.reference`)
+on inputs chosen by the activation's shape and measures how far the NumPy implementation and
+PyTorch's own implementation (forward and autograd derivative, plus gradients with respect to
+learnable parameters) are from it.
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ import html
 from dataclasses import dataclass, field
 from typing import Any
 
-import mpmath
 import numpy as np
 import sympy as sp
 
+from actlib.checks.reference import REFERENCE_DIGITS, mp_function, mp_value
 from actlib.registry import get
-from actlib.spec import Activation, X
+from actlib.shapes import flatten_outputs
+from actlib.spec import Activation
 
-#: Working precision of the reference, in decimal digits.
-REFERENCE_DIGITS = 40
 #: NumPy must match the exact value to this relative tolerance everywhere on the grid, with the
 #: usual allowance for conditioning: an error as small as that caused by changing x by this
 #: relative amount also passes (|err| <= rtol * (|f(x)| + |x f'(x)|)).
@@ -28,12 +28,6 @@ NUMPY_RTOL = 1e-13
 #: several of its float64 kernels (1 + erf, 1 - tanh², σ(1 - σ)) lose all relative accuracy in
 #: the tails; the chapter on numerical stability measures how much.
 TORCH_RTOL, TORCH_ATOL = 1e-12, 1e-14
-
-
-def standard_grid(spec: Activation) -> np.ndarray:
-    """801 points on [−20, 20], plus 0, ±1e−8, ±1e−300 and the spec's kinks."""
-    extra = [0.0, 1e-8, -1e-8, 1e-300, -1e-300, *spec.kinks]
-    return np.unique(np.concatenate([np.linspace(-20.0, 20.0, 801), extra]))
 
 
 @dataclass(frozen=True)
@@ -160,180 +154,152 @@ def _compare(quantity, implementation, got, ref, xs, rtol, atol, cond=None) -> C
     )
 
 
-def _mp_value(fn, args) -> Any:
-    """Evaluate ``fn`` in mpmath at rising precision until two levels agree to 30 digits.
-
-    A fixed precision is not enough: in x/2·(1 + erf(x/√2)) at x = −20 the sum cancels 89
-    digits, and at 40 digits the reference itself would be 0. A result that stays exactly 0 up
-    to 800 digits is taken as a true zero.
-    """
-    prev = None
-    for dps in (REFERENCE_DIGITS, 2 * REFERENCE_DIGITS, 200, 400, 800):
-        with mpmath.workdps(dps):
-            value = fn(*(mpmath.mpf(float(a)) for a in args))
-            if prev is not None and value != 0 and abs(value - prev) <= abs(value) * 1e-30:
-                return value
-        prev = value
-    return value
-
-
-def _mp_eval(expr: sp.Expr, symbols, points) -> np.ndarray:
-    fn = sp.lambdify(symbols, expr, modules="mpmath")
-    return np.array([float(_mp_value(fn, p)) for p in points])
+def _reference(exprs: list[sp.Expr], symbols, points: np.ndarray) -> np.ndarray:
+    """``exprs`` at every row of ``points``, in high precision: shape (samples, len(exprs))."""
+    fns = [mp_function(e, symbols) for e in exprs]
+    return np.array([[float(mp_value(fn, *row)) for fn in fns] for row in points])
 
 
 def verify(name: str | Activation, **params: Any) -> VerifyReport:
     """Compare NumPy and PyTorch with the SymPy expression of activation ``name``.
 
-    For elementwise activations: forward and derivative on :func:`standard_grid`, NumPy and
-    PyTorch (float64, autograd for the derivative), plus the gradient with respect to every
-    learnable parameter. For softmax: 64 seeded random logit vectors of length 5, forward and
-    full Jacobian. Random-slope modes (rrelu with ``training=True``) are not deterministic and
-    are rejected; their evaluation mode is verified.
+    The inputs come from the spec's shape (:meth:`actlib.shapes.Shape.verify_sample`): a grid
+    on [−20, 20] for elementwise activations, seeded random vectors for normalizing ones,
+    pairs of halves for gated ones. Forward and derivative (f′, the Jacobian, or the gradient
+    with respect to both halves) are compared for NumPy and for PyTorch (float64; autograd for
+    the derivative), plus the gradient with respect to every learnable parameter. Random modes
+    (RReLU with ``training=True``) are not deterministic and are rejected.
+
+    Args:
+        name: a registered name or a spec.
+        **params: parameter values (defaults for the others).
+
+    Returns:
+        A :class:`VerifyReport`; ``report.passed`` tells whether every check passed.
+
+    Raises:
+        ValueError: the parameter values make the function random.
 
     >>> verify("relu").passed
     True
     """
-    spec = get(name)
-    values = spec.resolve(params)
-    if values.get("training"):
-        raise ValueError(
-            "verify compares deterministic functions; 'training=True' draws random slopes. "
-            "Verify the evaluation mode (training=False) instead."
-        )
-    shown = {k: v for k, v in values.items() if k in params}
-    if spec.kind == "vector":
-        return _verify_vector(spec, values, shown)
-    return _verify_elementwise(spec, values, shown)
-
-
-def _verify_elementwise(spec: Activation, values: dict, shown: dict) -> VerifyReport:
     import torch
 
-    xs = standard_grid(spec)
-    pts = [(v,) for v in xs]
+    spec = get(name)
+    values = spec.resolve(params)
+    if spec.is_random(values):
+        raise ValueError(
+            f"verify compares deterministic functions, but these parameters make {spec.name} "
+            f"draw random values; verify its deterministic mode instead: "
+            f"{_fmt_params({k: v for k, v in spec.deterministic(values).items() if k in params})}"
+        )
+    shown = {k: v for k, v in values.items() if k in params}
+    shape = spec.shape
+    sample = shape.verify_sample(spec)
+    m = len(sample.points)
+    values = shape.slice_params(values)  # the sample's layout puts any axis last
+    symbols = shape.symbols(sample.points.shape[1])
     pvals = spec.symbolic_params(values)
-    f = spec.sympy_expr(X, **pvals)
-    d = sp.diff(f, X)
-    ref_f = _mp_eval(f, [X], pts)
-    ref_d = _mp_eval(d, [X], pts)
-    ref_d2 = _mp_eval(sp.diff(d, X), [X], pts)
-    checks = [
+    f = shape.build(spec.sympy_expr, pvals, len(symbols))
+    quantities = {
+        "forward": shape.forward_components(f),
+        "derivative": shape.derivative_components(f, len(symbols)),
+    }
+    reference = {q: _reference(es, symbols, sample.points) for q, es in quantities.items()}
+    cond = {q: None for q in quantities}
+    if shape.conditioning:
+        xs = sample.points
+        for q, es in quantities.items():
+            total = np.zeros((m, len(es)))
+            for j, s in enumerate(symbols):
+                slopes = _reference([sp.diff(e, s) for e in es], symbols, xs)
+                total += np.abs(xs[:, j : j + 1] * slopes)
+            cond[q] = total
+
+    def where(q: str) -> list[Any]:
+        return list(np.repeat(np.array(sample.labels, dtype=object), len(quantities[q])))
+
+    derivative_name = shape.derivative_name
+    checks = []
+    numpy_out = {
+        "forward": spec.forward(sample.array, **values),
+        "derivative": spec.derivative(sample.array, **values),
+    }
+    for q in quantities:
+        checks.append(
+            _compare(
+                q if q == "forward" else derivative_name,
+                "NumPy",
+                flatten_outputs(numpy_out[q], m).ravel(),
+                reference[q].ravel(),
+                where(q),
+                NUMPY_RTOL,
+                1e-300,
+                None if cond[q] is None else cond[q].ravel(),
+            )
+        )
+    t = torch.tensor(sample.array, dtype=torch.float64)
+    learn = [p for p in spec.parameters if p.learnable]
+    wts = {p.name: torch.tensor([values[p.name]], dtype=torch.float64) for p in learn}
+    torch_values = {**values, **wts}
+
+    def run(x):
+        return spec.torch_forward(x, **torch_values)
+
+    with torch.no_grad():
+        y = run(t)
+    g = shape.torch_derivative(run, t)
+    checks += [
         _compare(
             "forward",
-            "NumPy",
-            spec.forward(xs, **values),
-            ref_f,
-            xs,
-            NUMPY_RTOL,
-            1e-300,
-            cond=np.abs(xs * ref_d),
+            "PyTorch",
+            flatten_outputs(y.numpy(), m).ravel(),
+            reference["forward"].ravel(),
+            where("forward"),
+            TORCH_RTOL,
+            TORCH_ATOL,
         ),
         _compare(
-            "derivative",
-            "NumPy",
-            spec.derivative(xs, **values),
-            ref_d,
-            xs,
-            NUMPY_RTOL,
-            1e-300,
-            cond=np.abs(xs * ref_d2),
+            f"{derivative_name} (autograd)",
+            "PyTorch",
+            flatten_outputs(g.numpy(), m).ravel(),
+            reference["derivative"].ravel(),
+            where("derivative"),
+            TORCH_RTOL,
+            TORCH_ATOL,
         ),
     ]
-    t = torch.tensor(xs, dtype=torch.float64, requires_grad=True)
-    learn = [p for p in spec.parameters if p.learnable]
-    wts = {
-        p.name: torch.tensor([values[p.name]], dtype=torch.float64, requires_grad=True)
-        for p in learn
-    }
-    y = spec.torch_forward(t, **{**values, **wts})
-    (g,) = torch.autograd.grad(y.sum(), t)
-    checks += [
-        _compare("forward", "PyTorch", y.detach().numpy(), ref_f, xs, TORCH_RTOL, TORCH_ATOL),
-        _compare("derivative (autograd)", "PyTorch", g.numpy(), ref_d, xs, TORCH_RTOL, TORCH_ATOL),
-    ]
     if learn:
-        sym = spec.sympy_expr(X, **{p.name: p.symbol for p in spec.parameters if p.symbolic})
-        np_grads = spec.param_gradients(xs, **values)
+        sym = shape.build(
+            spec.sympy_expr, {p.name: p.symbol for p in spec.parameters if p.symbolic}
+        )
+        np_grads = spec.param_gradients(sample.array, **values)
         for p in learn:
-            dp = sp.diff(sym, p.symbol).subs(pvals)
-            ref_p = _mp_eval(dp, [X], pts)
+            dp = sp.diff(sym, p.symbol).subs(
+                {spec.param_specs[k].symbol: v for k, v in pvals.items()}
+            )
+            ref_p = _reference(shape.forward_components(dp), symbols, sample.points)
             jac = torch.func.jacrev(
-                lambda w, p=p: spec.torch_forward(t.detach(), **{**values, p.name: w})
-            )(wts[p.name].detach())
+                lambda w, p=p: spec.torch_forward(t, **{**torch_values, p.name: w})
+            )(wts[p.name])
             checks += [
-                _compare(f"∂f/∂{p.name}", "NumPy", np_grads[p.name], ref_p, xs, NUMPY_RTOL, 1e-300),
+                _compare(
+                    f"∂f/∂{p.name}",
+                    "NumPy",
+                    flatten_outputs(np_grads[p.name], m).ravel(),
+                    ref_p.ravel(),
+                    where("forward"),
+                    NUMPY_RTOL,
+                    1e-300,
+                ),
                 _compare(
                     f"∂f/∂{p.name} (autograd)",
                     "PyTorch",
-                    jac[:, 0].numpy(),
-                    ref_p,
-                    xs,
+                    flatten_outputs(jac[..., 0].numpy(), m).ravel(),
+                    ref_p.ravel(),
+                    where("forward"),
                     TORCH_RTOL,
                     TORCH_ATOL,
                 ),
             ]
-    grid = f"{len(xs)} points on [−20, 20] incl. 0, ±1e−8, ±1e−300 and kinks"
-    return VerifyReport(spec.name, shown, grid, tuple(checks))
-
-
-def _verify_vector(spec: Activation, values: dict, shown: dict) -> VerifyReport:
-    import torch
-
-    n, m = 5, 64
-    rng = np.random.default_rng(20240601)
-    logits = rng.normal(scale=5.0, size=(m, n))
-    logits[0] = [1000.0, 999.0, 0.0, -1000.0, 3.0]  # the case the max-shift exists for
-    xs_sym = sp.symbols(f"x_0:{n}", real=True)
-    expr = spec.sympy_expr(sp.Matrix(xs_sym), **spec.symbolic_params(values))
-    jac = expr.jacobian(sp.Matrix(xs_sym))
-    ref_f = np.array([[_mp_eval(e, xs_sym, [row])[0] for e in expr] for row in logits])
-    ref_j = np.array([[_mp_eval(e, xs_sym, [row])[0] for e in jac] for row in logits])
-    ref_j = ref_j.reshape(m, n, n)
-    values = {**values, "axis": -1}
-    t = torch.tensor(logits, dtype=torch.float64)
-    tj = torch.func.vmap(torch.func.jacrev(lambda r: spec.torch_forward(r, axis=-1)))(t)
-    rows = np.repeat(np.arange(m), n)
-    rows_j = np.repeat(np.arange(m), n * n)
-    where = [f"row {i}" for i in rows]
-    where_j = [f"row {i}" for i in rows_j]
-    checks = (
-        _compare(
-            "forward",
-            "NumPy",
-            spec.forward(logits, **values).ravel(),
-            ref_f.ravel(),
-            where,
-            NUMPY_RTOL,
-            1e-300,
-        ),
-        _compare(
-            "Jacobian",
-            "NumPy",
-            spec.derivative(logits, **values).ravel(),
-            ref_j.ravel(),
-            where_j,
-            NUMPY_RTOL,
-            1e-300,
-        ),
-        _compare(
-            "forward",
-            "PyTorch",
-            spec.torch_forward(t, axis=-1).numpy().ravel(),
-            ref_f.ravel(),
-            where,
-            TORCH_RTOL,
-            TORCH_ATOL,
-        ),
-        _compare(
-            "Jacobian (autograd)",
-            "PyTorch",
-            tj.numpy().ravel(),
-            ref_j.ravel(),
-            where_j,
-            TORCH_RTOL,
-            TORCH_ATOL,
-        ),
-    )
-    grid = f"{m} seeded random logit vectors of length {n}, one with entries ±1000"
-    return VerifyReport(spec.name, shown, grid, checks)
+    return VerifyReport(spec.name, shown, sample.description, tuple(checks))

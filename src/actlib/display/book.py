@@ -6,7 +6,6 @@ one tested place instead of in each notebook.
 
 from __future__ import annotations
 
-import html
 import inspect
 import math
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from typing import Any
 
 import sympy as sp
 
+from actlib.display.table import Table
 from actlib.registry import get
 from actlib.spec import Activation
 
@@ -38,33 +38,9 @@ def fmt_interval(bounds: tuple[float, float], attained: tuple[bool, bool] = (Fal
     return f"{left}{fmt_number(lo)}, {fmt_number(hi)}{right}"
 
 
-class HTMLTable:
-    """A small table that renders as HTML in notebooks and as aligned text in a terminal."""
-
-    def __init__(self, header: list[str], rows: list[list[str]], caption: str = "") -> None:
-        if any(len(r) != len(header) for r in rows):
-            raise ValueError("every row must have as many cells as the header")
-        self.header, self.rows, self.caption = header, rows, caption
-
-    def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in self.header)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in self.rows
-        )
-        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
-        return (
-            f"<table class='actlib-table'>{cap}<thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>"
-        )
-
-    def __str__(self) -> str:
-        rows = [self.header, *self.rows]
-        widths = [max(len(r[i]) for r in rows) for i in range(len(self.header))]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return (self.caption + "\n" if self.caption else "") + "\n".join(lines)
-
-    __repr__ = __str__
+#: The chapters' name for :class:`~actlib.display.table.Table` (the one table renderer):
+#: HTML in notebooks and the book, aligned text in a terminal, Markdown on request.
+HTMLTable = Table
 
 
 def _exact(value: Any) -> str:
@@ -78,46 +54,64 @@ def _exact(value: Any) -> str:
 
 
 def properties_table(name: str | Activation, **params: Any) -> HTMLTable:
-    """The properties of one activation, computed by :meth:`Activation.properties`."""
+    """The properties of one activation as a two-column table, one row per property.
+
+    Every value comes from :meth:`Activation.properties` (see
+    :class:`~actlib.symbolic.properties.Properties`): intervals are written with a square
+    bracket at an end the function attains and a round one at an end it only approaches, and
+    exact values SymPy found are shown next to their floats.
+
+    Args:
+        name: the activation or its registered name.
+        **params: parameter values (the spec's defaults otherwise).
+
+    Returns:
+        The table; it renders as HTML in a notebook and as aligned text in a terminal.
+
+    >>> rows = dict(properties_table("leaky_relu").rows)
+    >>> rows["range of f′"]
+    '[0.01, 1]   (exact: 1/100)'
+    >>> rows["saturates (f′ → 0) on"]
+    'neither side'
+    """
     spec = get(name)
     p = spec.properties(**params)
-    lo_ex, hi_ex = p["range_exact"]
-    dlo_ex, dhi_ex = p["derivative_range_exact"]
-    minimum = p["minimum"]
-    saturates = ", ".join(p["saturates"]) or "neither side"
-    f0, d0 = p["f(0)"], p["f'(0)"]
+    minimum = p.minimum
+    saturates = ", ".join(p.saturates) or "neither side"
 
     def with_exact(text: str, *exacts: Any) -> str:
         shown = [e for e in map(_exact, exacts) if e and e not in text]
         return text + (f"   (exact: {', '.join(shown)})" if shown else "")
 
+    def yes_no(flag: bool) -> str:
+        return "yes" if flag else "no"
+
     rows = [
-        ["range of f", with_exact(fmt_interval(p["range"], p["range_attained"]), lo_ex, hi_ex)],
+        ["range of f", with_exact(fmt_interval(p.range, p.range_attained), *p.range_exact)],
         [
             "range of f′",
             with_exact(
-                fmt_interval(p["derivative_range"], p["derivative_range_attained"]),
-                dlo_ex,
-                dhi_ex,
+                fmt_interval(p.derivative_range, p.derivative_range_attained),
+                *p.derivative_range_exact,
             ),
         ],
-        ["monotonic", "yes" if p["monotonic"] else "no"],
+        ["monotonic", yes_no(p.monotonic)],
         [
             "global minimum",
             "none (infimum not attained)"
             if minimum is None
-            else f"f({fmt_number(minimum[0], 6)}) = {fmt_number(minimum[1], 6)}",
+            else f"f({fmt_number(minimum.x, 6)}) = {fmt_number(minimum.value, 6)}",
         ],
-        ["zero-centred (f(0) = 0, both signs)", "yes" if p["zero_centred"] else "no"],
+        ["zero-centred (f(0) = 0, both signs)", yes_no(p.zero_centred)],
         ["saturates (f′ → 0) on", saturates],
-        ["continuously differentiable", "yes" if p["continuously_differentiable"] else "no"],
-        ["f(0), f′(0)", f"{fmt_number(f0)}, {fmt_number(d0)}"],
-        ["limits at −∞, +∞", f"{fmt_number(p['limits'][0])}, {fmt_number(p['limits'][1])}"],
+        ["continuously differentiable", yes_no(p.continuously_differentiable)],
+        ["f(0), f′(0)", f"{fmt_number(p.value_at_zero)}, {fmt_number(p.slope_at_zero)}"],
+        ["limits at −∞, +∞", f"{fmt_number(p.limits.negative)}, {fmt_number(p.limits.positive)}"],
     ]
     shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
     caption = f"Properties of {spec.title}" + (f" ({shown})" if shown else "")
-    if spec.kind == "vector":
-        caption += " — on the two-class slice softmax([t, 0])₀"
+    if spec.shape.slice_caption(spec.name):
+        caption += " — " + spec.shape.slice_caption(spec.name)
     return HTMLTable(["property", "value (computed from the SymPy expression)"], rows, caption)
 
 
@@ -129,20 +123,7 @@ def formula(name: str | Activation, symbolic: bool = True, **params: Any):
     from IPython.display import Math
 
     spec = get(name)
-    if spec.kind == "vector":
-        xs = sp.Matrix(sp.symbols("x_0:3", real=True))
-        f = spec.expr(n=3, **params)
-        j = f.jacobian(xs)
-        body = (
-            r"\mathrm{softmax}(x) = "
-            + spec.to_latex(f)
-            + r",\qquad J = "
-            + spec.to_latex(sp.simplify(j))
-        )
-        return Math(body)
-    f = spec.expr(symbolic=symbolic and not params, **params)
-    d = sp.simplify(sp.diff(f, spec.x))
-    return Math(r"f(x) = " + spec.to_latex(f) + r"\qquad f'(x) = " + spec.to_latex(d))
+    return Math(spec.shape.formula_latex(spec, symbolic, params))
 
 
 def source(func: Callable[..., Any]):

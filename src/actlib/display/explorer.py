@@ -12,7 +12,8 @@ displays
 
 Both representations are in the same MIME bundle; the book's html builder is configured to
 prefer ``text/html``. The figures are drawn by :mod:`actlib.display.plotting`; this module only adds
-controls.
+controls. The kernel-free markup is in ``templates/`` (filled with :class:`string.Template`, every
+value escaped), its style in ``static/explorer.css`` and its script in ``static/explorer.js``.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ import io
 import json
 import math
 import numbers
+import string
 import uuid
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -45,6 +47,7 @@ from actlib.display.plotting import (
     training_sample,
 )
 from actlib.registry import get, names
+from actlib.shapes import Normalizing
 from actlib.spec import Activation, Param
 
 #: Limits of the live x-range control.
@@ -74,11 +77,57 @@ def _live_kernel() -> bool:
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
-@lru_cache(maxsize=1)
-def _script() -> str:
-    return (
-        resources.files("actlib.display").joinpath("static/explorer.js").read_text(encoding="utf-8")
-    )
+class _Markup(str):
+    """Text that already is HTML (a rendered template, a static asset): never escaped again."""
+
+
+@cache
+def _asset(path: str) -> _Markup:
+    """A static file of this package (``static/explorer.js``, ``static/explorer.css``).
+
+    Its text goes verbatim into a ``<script>`` or ``<style>`` element, so it must not contain
+    ``</`` (which could close the element early).
+    """
+    text = resources.files("actlib.display").joinpath(path).read_text(encoding="utf-8")
+    if "</" in text:
+        raise ValueError(f"{path} contains '</', which would end its <script> or <style> element")
+    return _Markup(text)
+
+
+@cache
+def _template(name: str) -> string.Template:
+    text = resources.files("actlib.display").joinpath("templates", name).read_text("utf-8")
+    return string.Template(text.removesuffix("\n"))
+
+
+def _render(name: str, **values: Any) -> _Markup:
+    """Fill ``templates/<name>`` (a :class:`string.Template`).
+
+    Every value is HTML-escaped (quotes included, so it is safe in attributes too), except
+    :class:`_Markup` values: rendered templates, static assets and :func:`_script_json` data.
+    """
+    safe = {k: v if isinstance(v, _Markup) else html.escape(str(v)) for k, v in values.items()}
+    return _Markup(_template(name).substitute(safe))
+
+
+def _script_json(value: Any) -> _Markup:
+    """``value`` as a JavaScript literal for a ``<script>`` element (``<`` as ``\\u003c``)."""
+    return _Markup(json.dumps(value, ensure_ascii=False).replace("<", "\\u003c"))
+
+
+def _attributes(**attrs: Any) -> _Markup:
+    """Optional attributes: `` name="value"`` (escaped), a bare name for True, nothing for None.
+
+    Underscores in names become hyphens (``data_index=1`` gives `` data-index="1"``).
+    """
+    out = []
+    for key, value in attrs.items():
+        name = key.replace("_", "-")
+        if value is True:
+            out.append(f" {name}")
+        elif value is not None and value is not False:
+            out.append(f' {name}="{html.escape(str(value))}"')
+    return _Markup("".join(out))
 
 
 def _continuous(spec: Activation) -> list[Param]:
@@ -184,7 +233,7 @@ class _BaseExplorer:
             self.update(**values)
         except (TypeError, ValueError) as exc:
             if self._message is not None:
-                self._message.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
+                self._message.value = _render("widget_message.html", message=exc)
             return
         if self._message is not None:
             self._message.value = ""
@@ -210,27 +259,24 @@ class _BaseExplorer:
         return bundle
 
     def _html_page(self, config: dict[str, Any], controls: str, data: str | None) -> str:
+        """Fill ``templates/explorer.html``: the static PNG, the controls, the SVG and the script.
+
+        ``controls`` is rendered markup whose ids start with ``@ID@``, replaced here by a fresh
+        id, so that the same cached controls serve several renderings on one page.
+        """
         uid = f"actlib-explorer-{uuid.uuid4().hex[:12]}"
-        controls = controls.replace("@ID@", uid)
-        png = base64.b64encode(self.png()).decode("ascii")
-        cfg = html.escape(json.dumps(config, ensure_ascii=False, separators=(",", ":")))
-        data_attr = f' data-curves="{data}"' if data is not None else ""
-        title = html.escape(self.spec.title)
-        return (
-            f'<div class="actlib-explorer mathjax_ignore tex2jax_ignore" id="{uid}" '
-            f'data-activation="{self.spec.name}" data-config="{cfg}"{data_attr} '
-            'style="max-width:600px;margin:0.5em 0;font-size:14px">'
-            f'<img class="actlib-static" alt="{title}: plot at the default parameters" '
-            f'style="max-width:100%" src="data:image/png;base64,{png}">'
-            '<div class="actlib-live" hidden>'
-            f'<svg class="actlib-svg" role="img" aria-label="{title}" '
-            'style="width:100%;height:auto;display:block"></svg>'
-            f'<div class="actlib-controls" style="display:grid;grid-template-columns:max-content '
-            f'1fr 3.5em;gap:2px 8px;align-items:center">{controls}</div>'
-            '<div class="actlib-message" style="color:#b00;min-height:1.2em"></div>'
-            "</div></div>"
-            f'<script>{_script()}\nwindow.actlibExplorer.init(document.getElementById("{uid}"));'
-            "</script>"
+        return _render(
+            "explorer.html",
+            css=_asset("static/explorer.css"),
+            uid=uid,
+            activation=self.spec.name,
+            config=json.dumps(config, ensure_ascii=False, separators=(",", ":")),
+            curves=_attributes(data_curves=data),
+            title=self.spec.title,
+            png=base64.b64encode(self.png()).decode("ascii"),
+            controls=_Markup(controls.replace("@ID@", uid)),
+            script=_asset("static/explorer.js"),
+            uid_json=_script_json(uid),
         )
 
 
@@ -243,15 +289,22 @@ def _range_input(
     classes: str,
     **attrs: Any,
 ) -> str:
-    """A labelled ``<input type="range">`` with its read-out (``@ID@`` is the explorer id)."""
-    ident = f"@ID@-{key}"
+    """A labelled ``<input type="range">`` with its read-out (``@ID@`` is the explorer id).
+
+    ``attrs`` become ``data-`` attributes (``role="logit"`` gives ``data-role="logit"``).
+    """
     lo, hi, step = limits
-    extra = "".join(f' data-{k}="{html.escape(str(v))}"' for k, v in attrs.items())
-    return (
-        f'<label for="{ident}">{html.escape(label)}</label>'
-        f'<input type="range" id="{ident}" class="actlib-slider {classes}" min="{lo:g}" '
-        f'max="{hi:g}" step="{step:g}" value="{value:g}"{extra}>'
-        f'<output data-for="{ident}">{html.escape(shown)}</output>'
+    return _render(
+        "range_input.html",
+        ident=f"@ID@-{key}",
+        label=label,
+        classes=classes,
+        lo=f"{lo:g}",
+        hi=f"{hi:g}",
+        step=f"{step:g}",
+        value=f"{value:g}",
+        data=_attributes(**{f"data_{k}": v for k, v in attrs.items()}),
+        shown=shown,
     )
 
 
@@ -337,14 +390,11 @@ class Explorer(_BaseExplorer):
                 out.append(n)
         return tuple(out)
 
-    @staticmethod
-    def _eval_params(values: Mapping[str, Any]) -> dict[str, Any]:
+    def _eval_params(self, values: Mapping[str, Any]) -> dict[str, Any]:
         # The solid curve is the deterministic (evaluation-mode) function; a training-mode
-        # draw is shown separately as dots.
-        p = {k: v for k, v in values.items() if k != "generator"}
-        if "training" in p:
-            p["training"] = False
-        return p
+        # draw is shown separately as dots. Random sources play no part in it.
+        p = self.spec.deterministic(values)
+        return {k: v for k, v in p.items() if self.spec.param_specs[k].kind != "generator"}
 
     def update(self, **values: Any) -> None:
         """Apply new control values and redraw the existing artists (no new figure).
@@ -477,7 +527,7 @@ class Explorer(_BaseExplorer):
                 controls.append(s)
                 self.controls[p.name] = s
             elif p.kind == "bool":
-                label = f"{p.name} (random slopes, fixed seed)" if p.name == "training" else p.name
+                label = f"{p.name} (random slopes, fixed seed)" if p.randomizes else p.name
                 c = w.Checkbox(value=bool(value), description=label, indent=False)
                 c.observe(lambda ch, n=p.name: self._safe_update(**{n: ch["new"]}), "value")
                 controls.append(c)
@@ -521,6 +571,17 @@ class Explorer(_BaseExplorer):
         Curves are precomputed for every combination of the slider grids (the current values
         included) on a fixed x-grid, quantized to 16 bits and inlined as base64; the inline
         script draws them into an SVG. Parameters without a slider keep their current values.
+        The markup comes from ``templates/explorer.html``, the style from
+        ``static/explorer.css`` and the script from ``static/explorer.js``; every value put
+        into them is escaped.
+
+        Returns:
+            One ``<style>``, the explorer's ``<div>`` (with a static PNG for readers without
+            JavaScript) and one ``<script>``; each call gives the elements fresh ids.
+
+        >>> page = Explorer("elu").to_html()
+        >>> page.count('class="actlib-slider'), 'data-activation="elu"' in page
+        (2, True)
         """
         if self._payload_cache[0] != self._version:
             self._payload_cache = (self._version, self._html_payload())
@@ -576,12 +637,16 @@ class Explorer(_BaseExplorer):
         controls.append(
             _range_input("x", "x-range ±", (1, HTML_XMAX, 0.5), half, _fmt(half), "actlib-xrange")
         )
-        checked = " checked" if self.derivative else ""
         controls.append(
-            f'<label for="@ID@-d">show f′</label><input type="checkbox" id="@ID@-d" '
-            f'class="actlib-derivative" style="justify-self:start"{checked}><span></span>'
+            _render(
+                "checkbox.html",
+                ident="@ID@-d",
+                label="show f′",
+                classes="actlib-derivative",
+                checked=_attributes(checked=self.derivative),
+            )
         )
-        label = f"{self.spec.name}([t, 0])₀" if self.spec.kind == "vector" else self.spec.name
+        label = self.spec.shape.slice_label(self.spec.name)
         config = {
             "kind": "curves",
             "title": self.spec.title,
@@ -622,8 +687,11 @@ class SoftmaxExplorer(_BaseExplorer):
     ) -> None:
         super().__init__()
         self.spec = get(name)
-        if self.spec.kind != "vector":
-            raise ValueError(f"{self.spec.name} is elementwise; use Explorer")
+        if not isinstance(self.spec.shape, Normalizing):
+            raise ValueError(
+                f"{self.spec.name} is {self.spec.shape.family}; the distribution view is for "
+                "normalizing activations: use Explorer"
+            )
         self.values = self.spec.resolve(params)
         if isinstance(logits, (str, bytes)) or not isinstance(logits, Sequence | np.ndarray):
             raise TypeError(f"logits must be a sequence of real numbers, got {logits!r}")
@@ -720,7 +788,16 @@ class SoftmaxExplorer(_BaseExplorer):
         return w.VBox([w.HBox([w.VBox(sliders), w.VBox([t, self._message])]), self._image])
 
     def to_html(self) -> str:
-        """The kernel-free HTML version: the script computes softmax(z / T) itself (tiny)."""
+        """The kernel-free HTML version: the script computes softmax(z / T) itself (tiny).
+
+        Returns:
+            The same structure as :meth:`Explorer.to_html`: a slider per logit and one for the
+            temperature, no precomputed curves.
+
+        >>> page = SoftmaxExplorer(logits=[1.0, 0.0]).to_html()
+        >>> page.count('data-role="logit"'), page.count('data-role="temperature"')
+        (2, 1)
+        """
         controls = []
         lo, hi, step = self.LOGIT_SLIDER
         for i, z in enumerate(self.logits):
@@ -777,6 +854,4 @@ def explore(name: str | Activation, **params: Any) -> Explorer | SoftmaxExplorer
         ValueError: an unknown activation or a value out of range.
     """
     spec = get(name)
-    if spec.kind == "vector":
-        return SoftmaxExplorer(spec, **params)
-    return Explorer(spec, **params)
+    return spec.shape.explorer(spec, **params)

@@ -3,8 +3,9 @@
 Nothing here creates widgets or touches global pyplot state; the interactive explorers in
 :mod:`actlib.display.explorer` are thin layers that call :func:`curve` and :func:`plot_activation`.
 
-Vector-valued activations (softmax) are drawn as their two-class slice
-``t ↦ softmax([t, 0])₀``, computed with the spec's own ``forward`` on a stacked array; the
+Activations that are not elementwise are drawn as their shape's slice (softmax:
+``t ↦ softmax([t, 0])₀``), computed with the spec's own ``forward`` on the array the shape
+builds; the
 derivative of that slice is the ``[0, 0]`` entry of the spec's Jacobian.
 """
 
@@ -88,14 +89,6 @@ def _check_axes(ax: Any) -> Axes:
     return ax
 
 
-def _slice_params(spec: Activation, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Parameters for evaluating a vector spec on a ``(n, 2)`` stack along its last axis."""
-    out = dict(values)
-    if "axis" in out:
-        out["axis"] = -1
-    return out
-
-
 def curve(
     spec: Activation | str,
     x: np.ndarray,
@@ -103,8 +96,9 @@ def curve(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The values of f and f′ on the points ``x``, as the plots show them.
 
-    Elementwise specs are evaluated directly; vector specs through the two-class slice
-    ``t ↦ f([t, 0])₀`` and the ``[0, 0]`` entry of their Jacobian.
+    Elementwise specs are evaluated directly; the others through their shape's slice
+    (softmax: ``t ↦ softmax([t, 0])₀`` and the ``[0, 0]`` entry of its Jacobian; a gated
+    activation: its gated half at t, the other half at 1).
 
     Args:
         spec: an activation spec or a registered name.
@@ -117,13 +111,11 @@ def curve(
     spec = get(spec)
     values = spec.resolve(dict(params or {}))
     x = np.asarray(x, dtype=np.float64)
-    if spec.kind == "vector":
-        stacked = np.stack([x, np.zeros_like(x)], axis=-1)
-        p = _slice_params(spec, values)
-        y = np.asarray(spec.forward(stacked, **p))[..., 0]
-        dy = np.asarray(spec.derivative(stacked, **p))[..., 0, 0]
-        return y, dy
-    return np.asarray(spec.forward(x, **values)), np.asarray(spec.derivative(x, **values))
+    shape = spec.shape
+    p = shape.slice_params(values)
+    y = shape.pick_forward(np.asarray(spec.forward(shape.embed(x), **p)))
+    dy = shape.pick_derivative(np.asarray(spec.derivative(shape.embed(x), **p)))
+    return np.asarray(y), np.asarray(dy)
 
 
 def break_at_jumps(
@@ -152,7 +144,7 @@ def break_at_jumps(
     spec = get(spec)
     x = np.asarray(x, dtype=np.float64)
     dy = np.asarray(dy, dtype=np.float64)
-    if spec.kind == "vector" or not spec.kinks or x.size < 2:
+    if not spec.kinks or x.size < 2:
         return x, dy
     values = spec.resolve(dict(params or {}))
     for k in spec.kinks:
@@ -175,8 +167,9 @@ def training_sample(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """A random draw of a stochastic activation in training mode, with a fixed seed.
 
-    Returns ``None`` unless the spec has a ``training`` flag that is set in ``values``. The
-    random source is ``values["generator"]`` when one is given, else a generator seeded with
+    Returns ``None`` unless ``values`` make the function random (a parameter with
+    ``randomizes=True`` is on, e.g. RReLU's ``training``). The random source is the value of the
+    spec's generator parameter when one is given, else a generator seeded with
     :data:`SAMPLE_SEED`, so the same figure is drawn every time.
 
     Args:
@@ -187,17 +180,18 @@ def training_sample(
     Returns:
         ``(y, dy)`` of one sample (the same random slopes for both), or ``None``.
     """
-    if not values.get("training", False) or "training" not in spec.param_specs:
+    if not spec.is_random(values):
         return None
     seed = int(np.random.default_rng(SAMPLE_SEED).integers(2**32))
-    has_gen = "generator" in spec.param_specs
-    if has_gen and values.get("generator") is not None:
-        seed = int(values["generator"].integers(2**32))
+    sources = [p.name for p in spec.parameters if p.kind == "generator"]
+    for name in sources:
+        if values.get(name) is not None:
+            seed = int(values[name].integers(2**32))
 
     def draw(fn):
         p = dict(values)
-        if has_gen:
-            p["generator"] = np.random.default_rng(seed)
+        for name in sources:
+            p[name] = np.random.default_rng(seed)
         return np.asarray(fn(x, **p))
 
     return draw(spec.forward), draw(spec.derivative)
@@ -254,9 +248,7 @@ def plot_activation(
     others = [get(o) for o in overlay]
 
     xs = np.linspace(lo, hi, num)
-    eval_values = dict(values)
-    if "training" in eval_values:
-        eval_values["training"] = False
+    eval_values = spec.deterministic(values)
     y, dy = curve(spec, xs, eval_values)
     lines: dict[str, Line2D] = {}
     (lines["f"],) = ax.plot(xs, y, color=MAIN_COLOR, lw=2, label=_label(spec), zorder=3)
@@ -291,7 +283,7 @@ def plot_activation(
 
 
 def _label(spec: Activation) -> str:
-    return f"{spec.name}([t, 0])₀" if spec.kind == "vector" else spec.name
+    return spec.shape.slice_label(spec.name)
 
 
 def _decorate(ax: Axes, title: str, xlim: tuple[float, float]) -> None:

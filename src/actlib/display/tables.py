@@ -26,8 +26,10 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from actlib.display.table import Table
 from actlib.registry import get, names
 from actlib.spec import Activation
+from actlib.symbolic.properties import Properties
 
 __all__ = [
     "ActivationRow",
@@ -96,12 +98,23 @@ def format_interval(
     return f"\\left{left}{lo_tex},\\ {hi_tex}\\right{right}"
 
 
-def typical_use(spec: Activation, props: Mapping[str, Any] | None = None) -> str:
+def typical_use(spec: Activation | str, props: Properties | None = None) -> str:
     """Where the activation is used, derived from ``spec.roles`` and its computed range.
 
     An output activation's task follows from what it can represent: a vector-valued map onto
     (0, 1) gives class probabilities (multiclass), an elementwise map onto (0, 1) the
     probability of a binary label, an unbounded one a real-valued target (regression).
+
+    Args:
+        spec: the activation or its registered name.
+        props: its :class:`~actlib.symbolic.properties.Properties` if already at hand
+            (computed otherwise).
+
+    Returns:
+        The uses joined by ``"; "``, e.g. ``"hidden layers"`` or ``"output, binary"``.
+
+    >>> typical_use("relu")
+    'hidden layers'
     """
     spec = get(spec)
     props = spec.properties() if props is None else props
@@ -109,9 +122,9 @@ def typical_use(spec: Activation, props: Mapping[str, Any] | None = None) -> str
     if "hidden" in spec.roles:
         uses.append("hidden layers")
     if "output" in spec.roles:
-        lo, hi = props["range"]
+        lo, hi = props.range
         if lo >= 0 and hi <= 1:
-            uses.append("output, multiclass" if spec.kind == "vector" else "output, binary")
+            uses.append(f"output, {spec.shape.output_task}")
         elif math.isinf(lo) and math.isinf(hi):
             uses.append("output, regression")
         else:
@@ -187,21 +200,21 @@ def comparison_rows(
     rows = []
     for spec in specs:
         p = spec.properties()
-        sat = p["saturates"]
+        sat = p.saturates
         rows.append(
             ActivationRow(
                 name=spec.name,
                 title=spec.title,
                 formula=spec.latex(),
-                range=format_interval(p["range"], p["range_exact"], p["range_attained"]),
+                range=format_interval(p.range, p.range_exact, p.range_attained),
                 derivative_range=format_interval(
-                    p["derivative_range"],
-                    p["derivative_range_exact"],
-                    p["derivative_range_attained"],
+                    p.derivative_range,
+                    p.derivative_range_exact,
+                    p.derivative_range_attained,
                 ),
-                monotonic=p["monotonic"],
-                smooth=p["continuously_differentiable"],
-                zero_centred=p["zero_centred"],
+                monotonic=p.monotonic,
+                smooth=p.continuously_differentiable,
+                zero_centred=p.zero_centred,
                 saturates=", ".join(
                     {"negative": "x → −∞", "positive": "x → +∞"}[side] for side in sat
                 )
@@ -225,7 +238,25 @@ def _yes(flag: bool) -> str:
 
 
 def to_markdown(rows: Sequence[ActivationRow]) -> str:
-    """A GitHub-flavoured Markdown table with ``$...$`` math (for MyST or Jupyter)."""
+    r"""A GitHub-flavoured Markdown table with ``$...$`` math (for MyST or Jupyter).
+
+    A ``|`` in a formula becomes ``\vert`` (MathJax reads it the same way), so that the math
+    survives Markdown renderers that do not unescape ``\|`` inside ``$...$``.
+
+    Args:
+        rows: the rows from :func:`comparison_rows`; the extra columns are those of the first.
+
+    Returns:
+        The table: a header line, a separator line, one line per row.
+
+    Raises:
+        ValueError: ``rows`` is empty.
+
+    >>> row = ActivationRow("abs", "Absolute value", "|x|", "[0, 1]", "[-1, 1]",
+    ...                     False, False, False, "none", 2.0, "hidden layers")
+    >>> print(to_markdown([row]).splitlines()[2])
+    | Absolute value | $\vert x\vert $ | $[0, 1]$ | $[-1, 1]$ | no | no | no | none | 2.0 | hidden layers |
+    """  # noqa: E501
     if not rows:
         raise ValueError("no rows to format")
     extra_cols = list(rows[0].extra)
@@ -242,9 +273,8 @@ def to_markdown(rows: Sequence[ActivationRow]) -> str:
         "Typical use",
         *extra_cols,
     ]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for r in rows:
-        cells = [
+    cells = [
+        [
             r.title,
             _math(r.formula),
             _math(r.range),
@@ -257,5 +287,6 @@ def to_markdown(rows: Sequence[ActivationRow]) -> str:
             r.typical_use,
             *(r.extra.get(c, "—") for c in extra_cols),
         ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        for r in rows
+    ]
+    return Table(header, cells).to_markdown()

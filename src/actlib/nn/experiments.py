@@ -84,11 +84,7 @@ def _check_positive(value: Any, name: str, *, allow_zero: bool = False) -> float
 
 def _elementwise_spec(activation: str | Activation) -> Activation:
     spec = get(activation)  # TypeError / ValueError with suggestions for bad names
-    if spec.kind != "elementwise":
-        raise ValueError(
-            f"{spec.name} is a vector-valued activation (it couples the units of a layer); "
-            "hidden layers here take elementwise activations"
-        )
+    spec.shape.require_elementwise(spec, "a hidden layer (each unit is activated on its own)")
     return spec
 
 

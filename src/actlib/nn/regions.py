@@ -66,11 +66,7 @@ class AffinePiece:
 
 
 def _elementwise_expr(spec: Activation, params: dict[str, Any]) -> sp.Expr:
-    if spec.kind != "elementwise":
-        raise ValueError(
-            f"{spec.name} is not an elementwise activation; a hidden layer needs one that acts "
-            "on each unit separately"
-        )
+    spec.shape.require_elementwise(spec, "a hidden layer (each unit is activated on its own)")
     return spec.expr(**params)
 
 
@@ -85,7 +81,9 @@ def is_piecewise_linear(activation: str | Activation, **params: Any) -> bool:
     (True, False)
     """
     spec = get(activation)
-    if spec.kind != "elementwise":
+    try:
+        spec.shape.require_elementwise(spec, "piecewise linearity")
+    except ValueError:
         return False
     values = spec.resolve(params)
     key = tuple(sorted((k, v) for k, v in spec.symbolic_params(values).items()))
