@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 ACTLIB_FILES := $(shell find src/actlib -type f \( -name '*.py' -o -name '*.js' \))
 NB_CACHE_STAMP := .jupyter_cache/.actlib-stamp
 
-.PHONY: book test lab env lint unit build-strict browser accuracy accuracy-full bench clean
+.PHONY: book test lab env lint unit build-strict browser accuracy-full bench clean
 
 env: $(STAMP)
 
