@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Executed notebooks are cached by jupyter-cache, keyed on their code cells only. A change to
 # actlib itself must re-execute them, so the cache (and the built pages) are dropped when any
 # actlib file is newer than the last build.
-ACTLIB_FILES := $(shell find src/actlib -type f \( -name '*.py' -o -name '*.js' \))
+ACTLIB_FILES := $(shell find src/actlib -type f \( -name '*.py' -o -name '*.js' -o -name '*.css' -o -name '*.html' \))
 NB_CACHE_STAMP := .jupyter_cache/.actlib-stamp
 
 .PHONY: book test lab env lint unit build-strict browser accuracy-full bench clean
@@ -25,6 +25,7 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 $(NB_CACHE_STAMP): $(ACTLIB_FILES)
 	rm -rf .jupyter_cache _build
+	find book/api -name '*.rst' -delete
 	mkdir -p .jupyter_cache
 	@touch $@
 
@@ -59,4 +60,5 @@ bench: $(STAMP)
 	$(PY) benchmarks/speed.py
 
 clean:
-	rm -rf _build .jupyter_cache .pytest_cache .ruff_cache
+	rm -rf _build .jupyter_cache .pytest_cache .ruff_cache .mypy_cache
+	find book/api -name '*.rst' -delete
