@@ -56,7 +56,7 @@ def _exact(value: Any) -> str:
 def properties_table(name: str | Activation, **params: Any) -> HTMLTable:
     """The properties of one activation as a two-column table, one row per property.
 
-    Every value comes from :meth:`Activation.properties` (see
+    Every value comes from :meth:`~actlib.spec.Activation.properties` (see
     :class:`~actlib.symbolic.properties.Properties`): intervals are written with a square
     bracket at an end the function attains and a round one at an end it only approaches, and
     exact values SymPy found are shown next to their floats.

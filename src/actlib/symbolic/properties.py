@@ -29,7 +29,8 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from actlib.spec import Activation, X
+from actlib.shapes import X
+from actlib.spec import Activation
 
 __all__ = [
     "Bounds",
@@ -71,9 +72,6 @@ class Point(NamedTuple):
     """The abscissa."""
     value: float | sp.Expr
     """f at :attr:`x`."""
-
-
-Side = Literal["negative", "positive"]
 
 
 @dataclass(frozen=True)
@@ -123,7 +121,7 @@ class Properties:
     """:attr:`minimum` as exact SymPy numbers when it is known in closed form, else ``None``."""
     limits: Limits
     """(f(−∞), f(+∞)) as floats, ``±inf`` where f grows without bound."""
-    saturates: tuple[Side, ...]
+    saturates: tuple[Literal["negative", "positive"], ...]
     """The sides (``"negative"``, ``"positive"``) where f tends to a finite limit, so f′ → 0
     there and gradients vanish."""
     zero_centred: bool
@@ -646,7 +644,7 @@ def cache_key(expr: sp.Expr) -> str:
     (or upgrading SymPy) makes every old entry unreachable.
 
     Args:
-        expr: the scalar SymPy expression in :data:`actlib.spec.X`.
+        expr: the scalar SymPy expression in :data:`actlib.shapes.X`.
 
     Returns:
         64 hexadecimal digits, used as the file name of the entry.
@@ -736,7 +734,7 @@ def compute_properties(spec: Activation, key: tuple) -> Properties:
 
 
 def _compute_properties(f: sp.Expr) -> Properties:
-    """Properties of the scalar expression ``f`` in :data:`actlib.spec.X` (no caching)."""
+    """Properties of the scalar expression ``f`` in :data:`actlib.shapes.X` (no caching)."""
     d = sp.diff(f, X)
     fr, dr = _extent(f), _extent(d)
     lims = Limits(*(_as_float(_one_sided_piecewise(f, p)) for p in (-sp.oo, sp.oo)))
