@@ -24,7 +24,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -35,6 +34,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 
 import actlib  # noqa: E402
+from actlib.checks.timing import Timer  # noqa: E402
 from actlib.display.explorer import Explorer, SoftmaxExplorer, _png, explore  # noqa: E402
 
 BUDGET_MS = 50.0
@@ -66,9 +66,9 @@ def moves(explorer: Explorer | SoftmaxExplorer, n: int) -> Iterator[dict[str, An
 
 def timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, float]:
     """Wall-clock and process CPU time of ``fn(*args, **kwargs)``, in ms."""
-    wall, cpu = time.perf_counter(), time.process_time()
-    fn(*args, **kwargs)
-    return (time.perf_counter() - wall) * 1e3, (time.process_time() - cpu) * 1e3
+    with Timer() as t:
+        fn(*args, **kwargs)
+    return t.wall * 1e3, t.cpu * 1e3
 
 
 def main(argv: list[str]) -> int:

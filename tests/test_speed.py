@@ -21,7 +21,8 @@ def test_compare_covers_the_registry():
     assert md.count("\n") == 1 + len(keys)
 
 
-def test_median_time_counts_calls():
-    calls = []
-    t = speed.median_time(lambda: calls.append(1), repeat=3, number=2)
-    assert t >= 0 and len(calls) == 1 + 3 * 2
+def test_interleaved_takes_medians_of_alternating_rounds():
+    log: list[str] = []
+    a, b = speed._interleaved(lambda: log.append("a"), lambda: log.append("b"), repeat=3)
+    assert a >= 0 and b >= 0
+    assert "".join(log) == "ab" + "ab" * 3

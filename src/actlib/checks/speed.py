@@ -10,13 +10,13 @@ each number is the median of several rounds, and the rounds of the two libraries
 from __future__ import annotations
 
 import statistics
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from actlib.checks.timing import round_times
 from actlib.registry import get, names
 
 
@@ -37,28 +37,9 @@ class SpeedRow:
         return self.actlib_s / self.torch_s
 
 
-def median_time(fn: Callable[[], Any], repeat: int = 7, number: int = 1) -> float:
-    """Median over ``repeat`` rounds of the time of one call (each round runs ``number``)."""
-    fn()  # warm-up: imports, caches, first-touch allocation
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        times.append((time.perf_counter() - start) / number)
-    return statistics.median(times)
-
-
 def _interleaved(a: Callable[[], Any], b: Callable[[], Any], repeat: int) -> tuple[float, float]:
     """Median times of ``a`` and ``b``, measured alternately so that load affects both."""
-    a()
-    b()
-    ta, tb = [], []
-    for _ in range(repeat):
-        for fn, out in ((a, ta), (b, tb)):
-            start = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - start)
+    ta, tb = round_times(a, b, repeat=repeat)
     return statistics.median(ta), statistics.median(tb)
 
 

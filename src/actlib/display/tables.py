@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +25,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from actlib.checks.timing import round_times
 from actlib.display.table import Table
 from actlib.registry import get, names
 from actlib.spec import Activation
@@ -169,11 +169,7 @@ def relative_cost(
 
     def best(spec: Activation) -> float:
         spec.forward(x[:10])  # warm up (imports, caches) outside the timing
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            spec.forward(x)
-            times.append(time.perf_counter() - start)
+        (times,) = round_times(lambda: spec.forward(x), repeat=repeats, warmup=False)
         return min(times)
 
     t0 = best(base)
