@@ -113,6 +113,9 @@ class Shape:
     derivative_name: str = "derivative"
     #: How the entries of the input interact, for error messages.
     coupling: str = "each output entry depends on its own input entry only"
+    #: Whether f acts on every entry alone, so it can follow any layer of any width (an MLP's
+    #: hidden layer, a convolution). Gated and normalizing activations cannot.
+    entrywise: bool = False
 
     # ------------------------------------------------------------------ parameters
     def parameters(self) -> tuple[Param, ...]:
@@ -223,7 +226,20 @@ class Shape:
         return x
 
     def require_elementwise(self, spec: Activation, purpose: str) -> None:
-        """Raise a clear ``ValueError`` unless the activation acts entry by entry."""
+        """Raise a clear ``ValueError`` unless the activation acts entry by entry.
+
+        Args:
+            spec: the activation.
+            purpose: what needs the activation, e.g. "a hidden layer", for the message.
+
+        Raises:
+            ValueError: the shape is not :attr:`entrywise`.
+
+        >>> from actlib import get
+        >>> get("relu").shape.require_elementwise(get("relu"), "a hidden layer")
+        """
+        if self.entrywise:
+            return
         raise ValueError(
             f"{purpose} needs an elementwise activation; {spec.name!r} is {self.family}: "
             f"{self.coupling}"
@@ -239,6 +255,7 @@ class Elementwise(Shape):
     """
 
     family = "elementwise"
+    entrywise = True
 
     def symbols(self, n: int = 3) -> tuple[sp.Symbol, ...]:
         return (X,)
@@ -283,9 +300,6 @@ class Elementwise(Shape):
         f = spec.expr(symbolic=symbolic and not params, **params)
         d = sp.simplify(sp.diff(f, X))
         return r"f(x) = " + spec.to_latex(f) + r"\qquad f'(x) = " + spec.to_latex(d)
-
-    def require_elementwise(self, spec, purpose):
-        return None
 
 
 @dataclass(frozen=True)
