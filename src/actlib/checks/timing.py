@@ -29,8 +29,8 @@ class Timer:
     .. math::
         \text{wall} = t_\text{exit} - t_\text{enter}
 
-    on :func:`time.perf_counter` (monotonic, highest resolution), and ``cpu`` likewise on
-    :func:`time.process_time` (CPU time of all threads of this process: on a busy machine the
+    on ``time.perf_counter`` (monotonic, highest resolution), and ``cpu`` likewise on
+    ``time.process_time`` (CPU time of all threads of this process: on a busy machine the
     wall time also counts waiting for a core, the CPU time does not). Both are NaN until the
     block has finished.
 
