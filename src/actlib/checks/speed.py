@@ -80,7 +80,9 @@ def compare(
                 rows.append(SpeedRow(name, np.dtype(dtype).name, "forward", x.size, a, b))
                 if derivative and spec.shape.derivative_is_gradient:
                     tg = t.clone().requires_grad_(True)
-                    ones = torch.ones_like(tg)
+                    # Upstream gradient of ones, shaped like the output (a gated output has
+                    # half the input's length): autograd then returns the gradient of Σ f.
+                    ones = torch.ones_like(_torch_forward(spec, t, params))
                     a, b = _interleaved(
                         lambda spec=spec, x=x: spec.derivative(x),
                         lambda spec=spec, tg=tg, ones=ones, params=params: torch.autograd.grad(
