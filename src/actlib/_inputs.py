@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-#: Floating dtypes accepted as they are. Results come back in the same dtype.
+#: Floating dtypes accepted as they are; results come back in the same dtype.
 FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
 
 
@@ -24,6 +24,23 @@ def as_real_array(x: Any, *, name: str = "x") -> tuple[np.ndarray, np.dtype]:
     * integers, Python scalars and (nested) lists of numbers become float64;
     * anything else (strings, ``None``, booleans, complex numbers, objects, ``longdouble``,
       torch tensors) raises :class:`TypeError`; ragged nested lists raise :class:`ValueError`.
+
+    Args:
+        x: the candidate input.
+        name: how the input is called in error messages.
+
+    Returns:
+        ``(array, out_dtype)``: ``x`` as float64 and the dtype results are returned in.
+
+    Raises:
+        TypeError: ``x`` is not made of real numbers, or has an unsupported float dtype.
+        ValueError: ``x`` is a ragged nested sequence.
+
+    >>> arr, dtype = as_real_array(np.array([1, 2], dtype=np.float32))
+    >>> arr.dtype, dtype
+    (dtype('float64'), dtype('float32'))
+    >>> as_real_array([1, 2])[1]
+    dtype('float64')
     """
     if x is None or isinstance(x, (str, bytes)):
         raise TypeError(
@@ -66,7 +83,22 @@ def as_real_array(x: Any, *, name: str = "x") -> tuple[np.ndarray, np.dtype]:
 
 
 def check_real(value: Any, *, name: str) -> float:
-    """Return ``value`` as a Python float if it is a real, finite number; raise otherwise."""
+    """Return ``value`` as a Python float if it is a real, finite number; raise otherwise.
+
+    Args:
+        value: the candidate parameter value.
+        name: the parameter's name, for error messages.
+
+    Returns:
+        ``float(value)``.
+
+    Raises:
+        TypeError: not a real number (booleans included).
+        ValueError: NaN or infinite.
+
+    >>> check_real(np.float32(0.5), name="alpha")
+    0.5
+    """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"parameter {name!r} must be a real number, got {type(value).__name__}")
     value = float(value)
@@ -76,21 +108,64 @@ def check_real(value: Any, *, name: str) -> float:
 
 
 def check_int(value: Any, *, name: str) -> int:
-    """Return ``value`` as an int if it is an integer (not a bool); raise otherwise."""
+    """Return ``value`` as an int if it is an integer (not a bool); raise otherwise.
+
+    Args:
+        value: the candidate parameter value.
+        name: the parameter's name, for error messages.
+
+    Returns:
+        ``int(value)``.
+
+    Raises:
+        TypeError: not an integer, or a boolean.
+
+    >>> check_int(np.int64(-1), name="axis")
+    -1
+    """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"parameter {name!r} must be an integer, got {type(value).__name__}")
     return int(value)
 
 
 def check_bool(value: Any, *, name: str) -> bool:
-    """Return ``value`` if it is a bool; raise otherwise (no truthiness coercion)."""
+    """Return ``value`` if it is a bool; raise otherwise (no truthiness coercion).
+
+    Args:
+        value: the candidate parameter value.
+        name: the parameter's name, for error messages.
+
+    Returns:
+        ``bool(value)`` (NumPy booleans become Python ones).
+
+    Raises:
+        TypeError: not a boolean (``0`` and ``1`` included).
+
+    >>> check_bool(np.bool_(True), name="training")
+    True
+    """
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"parameter {name!r} must be True or False, got {type(value).__name__}")
     return bool(value)
 
 
 def check_generator(value: Any, *, name: str) -> np.random.Generator | None:
-    """Accept ``None``, an integer seed or a :class:`numpy.random.Generator`."""
+    """Accept ``None``, an integer seed or a :class:`numpy.random.Generator`.
+
+    Args:
+        value: the candidate parameter value.
+        name: the parameter's name, for error messages.
+
+    Returns:
+        ``None``, the generator itself, or a new generator seeded with the integer.
+
+    Raises:
+        TypeError: anything else (a float, a legacy ``RandomState``, ...).
+        ValueError: a negative seed.
+
+    >>> type(check_generator(0, name="generator")).__name__
+    'Generator'
+    """
     if value is None or isinstance(value, np.random.Generator):
         return value
     if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
@@ -105,6 +180,17 @@ def check_generator(value: Any, *, name: str) -> np.random.Generator | None:
 
 def check_channels(value: Any, *, name: str) -> np.ndarray:
     """A 1-d, non-empty array of finite real numbers (one per channel), read-only float64.
+
+    Args:
+        value: the candidate per-channel values (an array, list or tuple).
+        name: the parameter's name, for error messages.
+
+    Returns:
+        A read-only float64 copy.
+
+    Raises:
+        TypeError: the values are not real numbers.
+        ValueError: not 1-d, empty, or holding NaN or infinities.
 
     >>> check_channels([0.25, 0.5], name="weight")
     array([0.25, 0.5 ])

@@ -7,10 +7,25 @@ from scipy.special import expit
 
 
 def step(x: np.ndarray, below: float | np.ndarray, above: float | np.ndarray) -> np.ndarray:
-    """``above`` where x > 0, ``below`` where x <= 0, NaN where x is NaN.
+    r"""``above`` where x > 0, ``below`` where x <= 0, NaN where x is NaN.
+
+    .. math::
+        \mathrm{step}(x) = \begin{cases} \text{above}, & x > 0 \\
+        \text{below}, & x \le 0 \end{cases}
 
     This is the derivative of every piecewise-linear activation, with the value at the kink
     x = 0 taken from the left piece, as PyTorch's autograd does.
+
+    Args:
+        x: float64 array without infinities.
+        below: the value (or values, broadcast against ``x``) for x ≤ 0.
+        above: the value for x > 0.
+
+    Returns:
+        A float64 array of the broadcast shape.
+
+    >>> step(np.array([-1.0, 0.0, 2.0, np.nan]), 0.1, 1.0)
+    array([0.1, 0.1, 1. , nan])
     """
     # Branch-free arithmetic: np.where with a sign mask that changes at random is several times
     # slower. m * above + (1 - m) * below is exact for m in {0, 1}; x * 0 carries NaN through
@@ -20,10 +35,24 @@ def step(x: np.ndarray, below: float | np.ndarray, above: float | np.ndarray) ->
 
 
 def piecewise_linear(x: np.ndarray, slope: float | np.ndarray) -> np.ndarray:
-    """``x`` for x > 0 and ``slope * x`` otherwise (NaN propagates).
+    r"""``x`` for x > 0 and ``slope * x`` otherwise (NaN propagates).
 
-    max(x, 0) + slope·min(x, 0) is exact (one of the terms is zero) and branch-free, which
-    NumPy runs several times faster than ``np.where`` on a random sign pattern.
+    .. math::
+        f(x) = \begin{cases} x, & x > 0 \\ \text{slope}\cdot x, & x \le 0 \end{cases}
+        = \max(x, 0) + \text{slope}\cdot\min(x, 0)
+
+    The right-hand form is exact (one of the terms is zero) and branch-free, which NumPy runs
+    several times faster than ``np.where`` on a random sign pattern.
+
+    Args:
+        x: float64 array.
+        slope: the slope (or slopes, broadcast against ``x``) for x ≤ 0.
+
+    Returns:
+        A float64 array of the broadcast shape.
+
+    >>> piecewise_linear(np.array([-2.0, 3.0]), 0.5)
+    array([-1.,  3.])
     """
     return np.maximum(x, 0.0) + slope * np.minimum(x, 0.0)
 
@@ -33,11 +62,23 @@ _EXPIT_FLUSH = -708.0
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """σ(x) = 1/(1 + e^(−x)) with full accuracy, subnormal results included.
+    r"""The logistic sigmoid with full accuracy, subnormal results included.
+
+    .. math::
+        \sigma(x) = \frac{1}{1 + e^{-x}}
 
     :func:`scipy.special.expit` is accurate but returns 0 for x < −709 (it forms e^(−x), which
     overflows), where σ(x) = e^x/(1 + e^x) rounds to e^x, a subnormal number. That matters when
     σ is multiplied by a large x (swish, GELU's tanh form): x·σ(x) is a normal number there.
+
+    Args:
+        x: float64 array (or 0-d array).
+
+    Returns:
+        σ(x), a float64 array shaped like ``x``.
+
+    >>> sigmoid(np.array([0.0, -720.0])) > 0
+    array([ True,  True])
     """
     out = np.asarray(expit(x), dtype=np.float64)
     low = x < _EXPIT_FLUSH

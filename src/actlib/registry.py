@@ -40,6 +40,16 @@ def names(role: str | None = None) -> list[str]:
 
     Args:
         role: if given (``"hidden"`` or ``"output"``), only activations used in that role.
+
+    Returns:
+        The names (not the aliases), sorted by each spec's
+        :attr:`~actlib.spec.Activation.order`.
+
+    Raises:
+        ValueError: ``role`` is not ``"hidden"``, ``"output"`` or ``None``.
+
+    >>> {"sigmoid", "softmax", "identity"} <= set(names("output"))
+    True
     """
     if role is not None and role not in ("hidden", "output"):
         raise ValueError(f"role must be 'hidden', 'output' or None, got {role!r}")
@@ -51,16 +61,45 @@ def names(role: str | None = None) -> list[str]:
 
 
 def specs(role: str | None = None) -> list[Activation]:
-    """The specs themselves, in book order (see :func:`names`)."""
+    """The specs themselves, in book order (see :func:`names`).
+
+    Args:
+        role: if given (``"hidden"`` or ``"output"``), only activations used in that role.
+
+    Returns:
+        One :class:`~actlib.spec.Activation` per registered name.
+
+    Raises:
+        ValueError: ``role`` is not ``"hidden"``, ``"output"`` or ``None``.
+
+    >>> [s.title for s in specs("output")][:2]
+    ['Sigmoid (logistic)', 'Softmax']
+    """
     return [get(n) for n in names(role)]
 
 
 def get(name: str | Activation) -> Activation:
     """The spec registered under ``name`` (or one of its aliases, e.g. ``"silu"``).
 
+    Case, surrounding spaces and hyphens do not matter (``"Leaky-ReLU"`` finds
+    ``"leaky_relu"``).
+
+    Args:
+        name: a registered name or alias, or a spec (returned as it is).
+
+    Returns:
+        The :class:`~actlib.spec.Activation`.
+
     Raises:
         TypeError: ``name`` is not a string.
         ValueError: no such activation; the message lists the closest registered names.
+
+    >>> get("silu").name
+    'swish'
+    >>> get("rleu")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: unknown activation 'rleu'. Did you mean 'relu'...
     """
     if isinstance(name, Activation):
         return name

@@ -40,8 +40,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: The real variable every elementwise expression (and every slice) is written in.
 X = sp.Symbol("x", real=True)
-#: The two halves of a gated activation.
-A, B = sp.symbols("a b", real=True)
+#: The first half of the input of a gated activation (the real symbol ``a``).
+A = sp.Symbol("a", real=True)
+#: The second half of the input of a gated activation (the real symbol ``b``).
+B = sp.Symbol("b", real=True)
 
 
 def _axis_param(default: int, description: str) -> Param:
@@ -84,12 +86,17 @@ class Sample:
     ``points[i]`` holds the values of :meth:`Shape.symbols` for sample ``i``; ``array`` is the
     same data laid out as the NumPy input (``array[i]`` is sample ``i``); ``labels[i]`` names
     the sample in reports; ``description`` says what the grid is.
+
+    >>> from actlib import get
+    >>> sample = Normalizing().verify_sample(get("softmax"))
+    >>> sample.points.shape, sample.labels[0]
+    ((64, 5), 'row 0')
     """
 
-    points: np.ndarray
-    array: np.ndarray
-    labels: tuple[Any, ...]
-    description: str
+    points: np.ndarray  #: One row per sample, one column per symbol.
+    array: np.ndarray  #: The same samples as the NumPy input.
+    labels: tuple[Any, ...]  #: How each sample is named in reports.
+    description: str  #: What the grid is, in a few words.
 
 
 class Shape:
@@ -99,6 +106,10 @@ class Shape:
     :meth:`derivative_components`), the numerical side (:meth:`evaluate`), the slice
     (:meth:`slice_expr`, :meth:`embed`, :meth:`pick_forward`, :meth:`pick_derivative`) and
     their presentation (:meth:`slice_label`, :meth:`formula_latex`).
+
+    >>> from actlib import get
+    >>> get("relu").shape.family, get("softmax").shape.family
+    ('elementwise', 'normalizing')
     """
 
     #: Name of the family, for messages and tables.
@@ -119,28 +130,91 @@ class Shape:
 
     # ------------------------------------------------------------------ parameters
     def parameters(self) -> tuple[Param, ...]:
-        """Parameters the shape adds to the spec's own (an ``axis``), in signature order."""
+        """Parameters the shape adds to the spec's own (an ``axis``), in signature order.
+
+        Returns:
+            A tuple of :class:`~actlib.spec.Param`; empty for elementwise activations.
+
+        >>> [p.name for p in Normalizing().parameters()]
+        ['axis']
+        """
         return ()
 
     # ------------------------------------------------------------------ symbolic side
     def symbols(self, n: int = 3) -> tuple[sp.Symbol, ...]:
-        """The SymPy variables of the expression (``n`` is the vector length, if any)."""
+        """The SymPy variables of the expression.
+
+        Args:
+            n: the vector length of a normalizing activation (ignored otherwise).
+
+        Returns:
+            ``(x,)`` for elementwise, ``(x_0, ..., x_{n-1})`` for normalizing, ``(a, b)`` for
+            gated activations.
+
+        >>> Elementwise().symbols(), Normalizing().symbols(2), Gated().symbols()
+        ((x,), (x_0, x_1), (a, b))
+        """
         raise NotImplementedError
 
     def build(self, sympy_expr: Callable[..., Any], pvals: Mapping[str, Any], n: int = 3) -> Any:
-        """Call the spec's expression builder on :meth:`symbols` and the parameter values."""
+        """Call the spec's expression builder on :meth:`symbols` and the parameter values.
+
+        Args:
+            sympy_expr: the spec's builder (its ``sympy_expr`` field).
+            pvals: the parameter values (or symbols) by name.
+            n: the vector length of a normalizing activation (ignored otherwise).
+
+        Returns:
+            The expression (a ``sympy.Matrix`` for normalizing activations).
+
+        >>> Elementwise().build(lambda x, alpha: alpha * x, {"alpha": 2})
+        2*x
+        """
         raise NotImplementedError
 
     def derivative(self, f: Any, n: int = 3) -> Any:
-        """The derivative as SymPy: f′, the Jacobian matrix, or the gradient (∂f/∂a, ∂f/∂b)."""
+        """The derivative as SymPy: f′, the Jacobian matrix, or the gradient (∂f/∂a, ∂f/∂b).
+
+        Args:
+            f: the expression :meth:`build` returned.
+            n: the vector length of a normalizing activation (ignored otherwise).
+
+        Returns:
+            f′ for elementwise, the n × n Jacobian for normalizing, the column
+            (∂f/∂a, ∂f/∂b) for gated activations.
+
+        >>> Gated().derivative(A * B).T
+        Matrix([[b, a]])
+        """
         raise NotImplementedError
 
     def forward_components(self, f: Any) -> list[sp.Expr]:
-        """The entries of f, flattened in the order of the NumPy output of one sample."""
+        """The entries of f, flattened in the order of the NumPy output of one sample.
+
+        Args:
+            f: the expression :meth:`build` returned.
+
+        Returns:
+            A list of scalar SymPy expressions.
+
+        >>> Normalizing().forward_components(sp.Matrix([X, 2 * X]))
+        [x, 2*x]
+        """
         return list(f) if isinstance(f, sp.MatrixBase) else [f]
 
     def derivative_components(self, f: Any, n: int = 3) -> list[sp.Expr]:
-        """The entries of the derivative, flattened like the NumPy derivative of one sample."""
+        """The entries of the derivative, flattened like the NumPy derivative of one sample.
+
+        Args:
+            f: the expression :meth:`build` returned.
+            n: the vector length of a normalizing activation (ignored otherwise).
+
+        Returns:
+            A list of scalar SymPy expressions.
+
+        >>> Gated().derivative_components(A * B)
+        [b, a]
+        """
         d = self.derivative(f, n)
         return list(d) if isinstance(d, sp.MatrixBase) else [d]
 
@@ -156,6 +230,24 @@ class Shape:
         """Call a pair of NumPy functions laid out as this family's specs write them.
 
         Used for the spec's stable functions and for its naive textbook formulas alike.
+
+        Args:
+            forward: the NumPy forward, in the family's signature.
+            derivative: the NumPy derivative, in the family's signature.
+            which: ``"forward"`` or ``"derivative"``.
+            arr: the float64 input.
+            values: validated parameter values.
+
+        Returns:
+            The output of the chosen function, laid out like the spec's ``forward`` and
+            ``derivative`` return it.
+
+        Raises:
+            ValueError: the input does not fit the family (a bad ``axis``, an odd length to
+                split into halves).
+
+        >>> Elementwise().apply(np.negative, np.sign, "forward", np.array([1.0, -2.0]), {})
+        array([-1.,  2.])
         """
         fn = forward if which == "forward" else derivative
         return fn(arr, **values)
@@ -163,15 +255,54 @@ class Shape:
     def evaluate(
         self, spec: Activation, which: str, arr: np.ndarray, values: dict[str, Any]
     ) -> np.ndarray:
-        """Run the spec's NumPy ``forward`` or ``derivative`` on a float64 array."""
+        """Run the spec's NumPy ``forward`` or ``derivative`` on a float64 array.
+
+        Args:
+            spec: the activation.
+            which: ``"forward"`` or ``"derivative"``.
+            arr: the float64 input.
+            values: validated parameter values.
+
+        Returns:
+            The float64 output (elementwise shapes replace infinite inputs by the limits).
+
+        >>> from actlib import get
+        >>> relu = get("relu")
+        >>> relu.shape.evaluate(relu, "forward", np.array([-np.inf, 2.0]), {})
+        array([0., 2.])
+        """
         return self.apply(spec.numpy_forward, spec.numpy_derivative, which, arr, values)
 
     def verify_sample(self, spec: Activation) -> Sample:
-        """The inputs :func:`actlib.verify` compares on."""
+        """The inputs :func:`~actlib.checks.verification.verify` compares on.
+
+        Args:
+            spec: the activation (its kinks join the grid).
+
+        Returns:
+            A :class:`Sample`.
+
+        >>> from actlib import get
+        >>> Elementwise().verify_sample(get("relu")).description
+        '805 points on [−20, 20] incl. 0, ±1e−8, ±1e−300 and kinks'
+        """
         raise NotImplementedError
 
     def torch_derivative(self, fn: Callable[[Any], Any], t: Any) -> Any:
-        """The derivative PyTorch's autograd gives for ``fn`` at ``t``, laid out as ours."""
+        """The derivative PyTorch's autograd gives for ``fn`` at ``t``, laid out as ours.
+
+        Args:
+            fn: a function from tensors to tensors (PyTorch's implementation).
+            t: the input tensor.
+
+        Returns:
+            The gradient of ``fn(t).sum()`` (the Jacobian of each slice for normalizing
+            activations).
+
+        >>> import torch
+        >>> Elementwise().torch_derivative(torch.relu, torch.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 1.])
+        """
         import torch
 
         t = t.detach().requires_grad_(True)
@@ -180,49 +311,158 @@ class Shape:
 
     # ------------------------------------------------------------------ the slice
     def slice_expr(self, spec: Activation, pvals: Mapping[str, Any]) -> sp.Expr:
-        """The scalar function of :data:`X` used for properties, accuracy and plots."""
+        """The scalar function of :data:`X` used for properties, accuracy and plots.
+
+        Args:
+            spec: the activation.
+            pvals: SymPy parameter values (see :meth:`~actlib.spec.Activation.symbolic_params`).
+
+        Returns:
+            A SymPy expression in ``x``.
+
+        >>> from actlib import get
+        >>> Elementwise().slice_expr(get("elu"), {"alpha": 2})
+        Piecewise((x, x > 0), (2*exp(x) - 2, True))
+        """
         raise NotImplementedError
 
     def slice_params(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Parameter values for evaluating :meth:`embed`'s array (an ``axis`` becomes −1)."""
+        """Parameter values for evaluating :meth:`embed`'s array (an ``axis`` becomes −1).
+
+        Args:
+            values: parameter values by name.
+
+        Returns:
+            A copy of ``values`` with any ``axis`` set to −1.
+
+        >>> Normalizing().slice_params({"axis": 0})
+        {'axis': -1}
+        """
         out = dict(values)
         if "axis" in out:
             out["axis"] = -1
         return out
 
     def embed(self, t: Any) -> Any:
-        """The input array (NumPy or torch) whose outputs contain the slice at ``t``."""
+        """The input array (NumPy or torch) whose outputs contain the slice at ``t``.
+
+        Args:
+            t: the points of the slice, a NumPy array or a tensor.
+
+        Returns:
+            ``t`` itself for elementwise shapes; ``[t, 0]`` (normalizing) or the halves with
+            the other one at 1 (gated) stacked along a new last axis.
+
+        >>> Normalizing().embed(np.array([1.0, 2.0])).tolist()
+        [[1.0, 0.0], [2.0, 0.0]]
+        """
         return t
 
     def pick_forward(self, y: Any) -> Any:
-        """The slice's values, read from the forward output for :meth:`embed` ``(t)``."""
+        """The slice's values, read from the forward output for :meth:`embed` ``(t)``.
+
+        Args:
+            y: the forward output for the embedded input.
+
+        Returns:
+            The values of the slice, shaped like ``t``.
+
+        >>> Normalizing().pick_forward(np.array([[0.7, 0.3]]))
+        array([0.7])
+        """
         return y
 
     def pick_derivative(self, d: Any) -> Any:
-        """The slice's derivative, read from the derivative output for :meth:`embed` ``(t)``."""
+        """The slice's derivative, read from the derivative output for :meth:`embed` ``(t)``.
+
+        Args:
+            d: the derivative output for the embedded input.
+
+        Returns:
+            The derivative of the slice, shaped like ``t``.
+
+        >>> Normalizing().pick_derivative(np.array([[[0.25, -0.25], [-0.25, 0.25]]]))
+        array([0.25])
+        """
         return d
 
     def slice_label(self, name: str) -> str:
-        """How the slice is written in legends and captions."""
+        """How the slice is written in legends and captions.
+
+        Args:
+            name: the activation's name.
+
+        Returns:
+            The name itself for elementwise shapes, e.g. ``softmax([t, 0])₀`` otherwise.
+
+        >>> Normalizing().slice_label("softmax")
+        'softmax([t, 0])₀'
+        """
         return name
 
     def slice_caption(self, name: str) -> str:
-        """A phrase for captions of tables and figures computed on the slice ('' if none)."""
+        """A phrase for captions of tables and figures computed on the slice.
+
+        Args:
+            name: the activation's name.
+
+        Returns:
+            The phrase, or ``""`` for elementwise shapes (no slice to explain).
+
+        >>> Normalizing().slice_caption("softmax")
+        'on the two-entry slice softmax([t, 0])₀'
+        """
         return ""
 
     # ------------------------------------------------------------------ presentation
     def formula_latex(self, spec: Activation, symbolic: bool, params: Mapping[str, Any]) -> str:
-        """LaTeX of the definition and its derivative, as the chapters display them."""
+        """LaTeX of the definition and its derivative, as the chapters display them.
+
+        Args:
+            spec: the activation.
+            symbolic: keep the parameters as symbols (when no values are given).
+            params: parameter values to substitute.
+
+        Returns:
+            The LaTeX source of one display line.
+
+        >>> from actlib import get
+        >>> print(Elementwise().formula_latex(get("identity"), True, {}))
+        f(x) = x\\qquad f'(x) = 1
+        """
         raise NotImplementedError
 
     def explorer(self, spec: Activation, **params: Any) -> Any:
-        """The interactive figure that shows this family (see :mod:`actlib.display.explorer`)."""
+        """The interactive figure that shows this family (see :mod:`actlib.display.explorer`).
+
+        Args:
+            spec: the activation.
+            **params: initial parameter values.
+
+        Returns:
+            An :class:`~actlib.display.explorer.Explorer` (a
+            :class:`~actlib.display.explorer.SoftmaxExplorer` for normalizing activations).
+
+        >>> from actlib import get
+        >>> type(get("relu").shape.explorer(get("relu"))).__name__
+        'Explorer'
+        """
         from actlib.display.explorer import Explorer
 
         return Explorer(spec, **params)
 
     def bench_input(self, x: np.ndarray) -> np.ndarray:
-        """The benchmark input made from a flat array of values."""
+        """The benchmark input made from a flat array of values.
+
+        Args:
+            x: a flat float array.
+
+        Returns:
+            ``x`` laid out as the family's input (rows of slices or of pairs of halves).
+
+        >>> Normalizing().bench_input(np.arange(25.0)).shape
+        (2, 10)
+        """
         return x
 
     def require_elementwise(self, spec: Activation, purpose: str) -> None:
@@ -252,6 +492,10 @@ class Elementwise(Shape):
 
     Infinite inputs never reach the spec's NumPy code: they are replaced by the limits of f (or
     f′) at ±∞, which SymPy computes from the expression.
+
+    >>> from actlib import get
+    >>> Elementwise().slice_expr(get("tanh"), {})
+    tanh(x)
     """
 
     family = "elementwise"
@@ -310,8 +554,13 @@ class Normalizing(Shape):
     derivative returns shape ``batch + (n, n)`` with the normalized axis removed from the batch
     shape. The slice used for properties and plots is the two-entry case
     ``t ↦ f([t, 0])₀``.
+
+    >>> from actlib import get
+    >>> Normalizing().slice_expr(get("softmax"), {})
+    exp(x)/(exp(x) + 1)
     """
 
+    #: The default axis of the slices (the spec's ``axis`` parameter starts here).
     axis: int = -1
     #: Length of the vectors verification draws.
     verify_length: int = 5
@@ -411,9 +660,14 @@ class Gated(Shape):
 
     The spec's NumPy functions take the halves: ``forward(a, b, **params)`` and
     ``derivative(a, b, **params) -> (∂f/∂a, ∂f/∂b)``; its SymPy builder ``(a, b, **params)``.
+
+    >>> Gated(gated="second").embed(np.array([2.0])).tolist()
+    [[1.0, 2.0]]
     """
 
+    #: The default axis split into halves (the spec's ``axis`` parameter starts here).
     axis: int = -1
+    #: The half that goes through the nonlinearity, ``"first"`` (a) or ``"second"`` (b).
     gated: Literal["first", "second"] = "first"
 
     family = "gated"
@@ -441,7 +695,22 @@ class Gated(Shape):
         return sp.Matrix([sp.diff(f, A), sp.diff(f, B)])
 
     def split(self, arr: np.ndarray, axis: int, what: str) -> tuple[np.ndarray, np.ndarray]:
-        """The halves (a, b) of ``arr`` along ``axis``; ValueError for an odd length."""
+        """The halves (a, b) of ``arr`` along ``axis``.
+
+        Args:
+            arr: the input array.
+            axis: the axis to split (negative counts from the end).
+            what: the name of the operation, for error messages.
+
+        Returns:
+            The first and the second half, as views of ``arr``.
+
+        Raises:
+            ValueError: a bad axis, or an odd length along it.
+
+        >>> Gated().split(np.arange(4.0), -1, "glu")
+        (array([0., 1.]), array([2., 3.]))
+        """
         ax = check_axis(arr, axis, what=what)
         size = arr.shape[ax]
         if size % 2:
@@ -518,10 +787,22 @@ class Gated(Shape):
 
 
 def flatten_outputs(out: np.ndarray, samples: int) -> np.ndarray:
-    """NumPy outputs for ``samples`` samples as a ``(samples, components)`` float64 array."""
+    """NumPy outputs for ``samples`` samples as a ``(samples, components)`` float64 array.
+
+    Args:
+        out: the output for a batch of samples (``out[i]`` belongs to sample ``i``).
+        samples: the number of samples.
+
+    Returns:
+        A float64 array with one row per sample.
+
+    >>> flatten_outputs(np.zeros((4, 2, 2)), 4).shape
+    (4, 4)
+    """
     return np.asarray(out, dtype=np.float64).reshape(samples, -1)
 
 
+#: The names ``from actlib.shapes import *`` brings in.
 __all__: Sequence[str] = (
     "A",
     "B",

@@ -14,20 +14,41 @@ def forward(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     .. math::
         \mathrm{elu}(x) = \begin{cases} x, & x > 0 \\ \alpha\,(e^{x} - 1), & x \le 0 \end{cases}
 
-    ``np.expm1`` gives e^x − 1 without the cancellation of ``exp(x) - 1`` for small |x|, and it
-    is evaluated on ``min(x, 0)``: the branch that is not selected never sees a large positive
-    number, so nothing overflows (the "double where" pattern).
+    ``np.expm1`` gives e^x − 1 without the cancellation of ``exp(x) - 1`` for small ``|x|``,
+    and it is evaluated on ``min(x, 0)``: the branch that is not selected never sees a large
+    positive number, so nothing overflows (the "double where" pattern).
+
+    Args:
+        x: the input, an array of real numbers.
+        alpha: α ≥ 0; elu(x) approaches −α as x → −∞ (PyTorch's default 1.0).
+
+    Returns:
+        elu(x), an array shaped like ``x``.
 
     >>> forward(np.array([-1e-20, 0.0, 1000.0]))
     array([-1.e-20,  0.e+00,  1.e+03])
 
-    See also: :func:`derivative`; ``torch.nn.functional.elu``.
+    See also: :func:`derivative`; ``torch.nn.functional.elu``; Clevert et al. (2016),
+    https://arxiv.org/abs/1511.07289.
     """
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
 
 
 def derivative(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
-    r"""1 for x > 0, α e^x for x ≤ 0 (so elu'(0) = α, as PyTorch's autograd).
+    r"""Derivative of the exponential linear unit.
+
+    .. math::
+        \mathrm{elu}'(x) = \begin{cases} 1, & x > 0 \\ \alpha\,e^{x}, & x \le 0 \end{cases}
+
+    At the kink x = 0 the value is that of the left piece, elu′(0) = α, as PyTorch's autograd
+    returns (the function is differentiable there only for α = 1).
+
+    Args:
+        x: the input, an array of real numbers.
+        alpha: the saturation parameter α ≥ 0 (PyTorch's default 1.0).
+
+    Returns:
+        elu′(x), an array shaped like ``x``.
 
     >>> derivative(np.array([-1000.0, 0.0, 1000.0]), alpha=2.0)
     array([0., 2., 1.])
@@ -49,6 +70,7 @@ def _naive_derivative(x, alpha):
     return np.where(x > 0, 1, alpha * np.exp(x))
 
 
+#: The ELU spec, registered as ``"elu"``.
 SPECS = (
     Activation(
         name="elu",

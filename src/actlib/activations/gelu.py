@@ -29,23 +29,41 @@ def forward(x: np.ndarray) -> np.ndarray:
         \mathrm{gelu}(x) = x\,\Phi(x)
         = \frac{x}{2}\,\operatorname{erfc}\!\left(-\frac{x}{\sqrt 2}\right)
 
-    The usual ``x/2 (1 + erf(x/√2))`` cancels to 0 for x < −8 (1 + erf rounds to 0); erfc of
-    the negated argument keeps the tiny tail values.
+    where Φ is the standard normal distribution function. The usual ``x/2 (1 + erf(x/√2))``
+    cancels to 0 for x < −8 (1 + erf rounds to 0); erfc of the negated argument keeps the tiny
+    tail values.
+
+    Args:
+        x: the input, an array of real numbers.
+
+    Returns:
+        gelu(x), an array shaped like ``x``.
 
     >>> float(forward(np.array([-10.0]))[0]) != 0.0
     True
 
-    See also: :func:`forward_tanh`; ``torch.nn.functional.gelu``.
+    See also: :func:`forward_tanh`; ``torch.nn.functional.gelu``; Hendrycks and Gimpel
+    (2016), https://arxiv.org/abs/1606.08415.
     """
     return 0.5 * x * erfc(-x * _SQRT1_2)
 
 
 def derivative(x: np.ndarray) -> np.ndarray:
-    r"""gelu'(x) = Φ(x) + x φ(x), with φ the standard normal density.
+    r"""Derivative of the exact GELU.
+
+    .. math::
+        \mathrm{gelu}'(x) = \Phi(x) + x\,\varphi(x), \qquad
+        \varphi(x) = \frac{e^{-x^2/2}}{\sqrt{2\pi}}
 
     For x < −20 it is evaluated as e^{−x²/2} (erfcx(−x/√2)/2 + x/√(2π)), with the scaled
     complementary error function erfcx(z) = e^{z²} erfc(z): ``erfc`` alone returns 0 beyond
     −x/√2 ≈ 26.6 although Φ(x) is still a (subnormal) part of a normal-sized result.
+
+    Args:
+        x: the input, an array of real numbers.
+
+    Returns:
+        gelu′(x), an array shaped like ``x``.
 
     >>> derivative(np.array([0.0]))
     array([0.5])
@@ -79,6 +97,12 @@ def forward_tanh(x: np.ndarray) -> np.ndarray:
     Uses 1 + tanh(u) = 2σ(2u), which does not cancel for x ≪ 0; σ keeps its subnormal values
     (:func:`actlib.numerics.sigmoid`), because x·σ(2u) is still a normal number there.
 
+    Args:
+        x: the input, an array of real numbers.
+
+    Returns:
+        The tanh approximation of gelu(x), an array shaped like ``x``.
+
     >>> forward_tanh(np.array([0.0, 1000.0]))
     array([   0., 1000.])
     """
@@ -86,7 +110,17 @@ def forward_tanh(x: np.ndarray) -> np.ndarray:
 
 
 def derivative_tanh(x: np.ndarray) -> np.ndarray:
-    r"""d/dx of the tanh approximation: σ(2u) + x · 2u'(x) · σ(2u) σ(−2u).
+    r"""Derivative of the tanh approximation of GELU.
+
+    .. math::
+        \mathrm{gelu}_{\tanh}'(x) = \sigma(2u) + 2x\,u'(x)\,\sigma(2u)\,\sigma(-2u),
+        \qquad u = \sqrt{2/\pi}\,(x + 0.044715\,x^3)
+
+    Args:
+        x: the input, an array of real numbers.
+
+    Returns:
+        The derivative, an array shaped like ``x``.
 
     >>> derivative_tanh(np.array([0.0]))
     array([0.5])
@@ -143,6 +177,7 @@ def _naive_derivative_tanh(x):
     return 0.5 * (1 + th) + 0.5 * x * (1 - th**2) * du
 
 
+#: The two GELU specs, registered as ``"gelu"`` (exact) and ``"gelu_tanh"``.
 SPECS = (
     Activation(
         name="gelu",

@@ -9,12 +9,16 @@ from actlib.spec import Activation, Reference, TorchReference
 
 
 def forward(x: np.ndarray) -> np.ndarray:
-    r"""Identity (linear) activation, f(x) = x.
+    r"""Identity (linear) activation.
 
     .. math::
         f(x) = x
 
-    Returns a new array (never the input itself).
+    Args:
+        x: the input, an array of real numbers.
+
+    Returns:
+        A new array equal to ``x`` (never the input itself).
 
     >>> forward(np.array([-3.0, 2.5]))
     array([-3. ,  2.5])
@@ -25,7 +29,16 @@ def forward(x: np.ndarray) -> np.ndarray:
 
 
 def derivative(x: np.ndarray) -> np.ndarray:
-    """f'(x) = 1 everywhere (NaN for NaN input).
+    r"""Derivative of the identity, 1 everywhere (NaN for NaN input).
+
+    .. math::
+        f'(x) = 1
+
+    Args:
+        x: the input, an array of real numbers.
+
+    Returns:
+        An array of ones shaped like ``x``.
 
     >>> derivative(np.array([-3.0, 2.5]))
     array([1., 1.])
@@ -41,6 +54,7 @@ def _torch(t):
     return t.clone()
 
 
+#: The identity spec, registered as ``"identity"`` (alias ``"linear"``).
 SPECS = (
     Activation(
         name="identity",

@@ -17,19 +17,37 @@ def forward(x: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
         \qquad a = \texttt{negative\_slope}
 
     Args:
-        x: float64 array.
+        x: the input, an array of real numbers.
         negative_slope: the slope a for x ≤ 0 (PyTorch's default 0.01).
+
+    Returns:
+        f(x), an array shaped like ``x``.
 
     >>> forward(np.array([-100.0, 0.0, 2.0]))
     array([-1.,  0.,  2.])
 
-    See also: :mod:`actlib.activations.prelu` (learned slope), ``torch.nn.functional.leaky_relu``.
+    See also: :mod:`actlib.activations.prelu` (learned slope), ``torch.nn.functional.leaky_relu``;
+    Maas, Hannun and Ng (2013).
     """
     return piecewise_linear(x, negative_slope)
 
 
 def derivative(x: np.ndarray, negative_slope: float = 0.01) -> np.ndarray:
-    """1 for x > 0, ``negative_slope`` for x ≤ 0 (so f'(0) = a, as in PyTorch's autograd).
+    r"""Derivative of the leaky rectified linear unit.
+
+    .. math::
+        f'(x) = \begin{cases} 1, & x > 0 \\ a, & x \le 0 \end{cases}
+        \qquad a = \texttt{negative\_slope}
+
+    At the kink x = 0 the value is that of the left piece, f′(0) = a, as PyTorch's autograd
+    returns.
+
+    Args:
+        x: the input, an array of real numbers.
+        negative_slope: the slope a for x ≤ 0 (PyTorch's default 0.01).
+
+    Returns:
+        f′(x), an array shaped like ``x``.
 
     >>> derivative(np.array([-1.0, 0.0, 1.0]))
     array([0.01, 0.01, 1.  ])
@@ -41,6 +59,7 @@ def _sympy(x, negative_slope):
     return sp.Piecewise((x, x > 0), (negative_slope * x, True))
 
 
+#: The leaky ReLU spec, registered as ``"leaky_relu"``.
 SPECS = (
     Activation(
         name="leaky_relu",

@@ -16,7 +16,7 @@ def channel_slopes(x: np.ndarray, weight: float | np.ndarray) -> float | np.ndar
     slope c to channel c, the entries ``x[:, c, ...]`` of an input with two or more axes.
 
     Args:
-        x: float64 array.
+        x: the input, an array of real numbers.
         weight: a number, or a 1-d array of per-channel slopes.
 
     Returns:
@@ -53,7 +53,7 @@ def forward(x: np.ndarray, weight: float | np.ndarray = 0.25) -> np.ndarray:
         f(x) = \begin{cases} x, & x > 0 \\ w\,x, & x \le 0 \end{cases}
 
     Args:
-        x: float64 array.
+        x: the input, an array of real numbers.
         weight: the learnable slope w (PyTorch's ``nn.PReLU`` starts at 0.25), or one slope
             per channel (axis 1), as ``nn.PReLU(num_parameters=C)``.
 
@@ -65,13 +65,30 @@ def forward(x: np.ndarray, weight: float | np.ndarray = 0.25) -> np.ndarray:
     >>> forward(np.array([[-1.0, -1.0]]), weight=np.array([0.1, 0.5]))
     array([[-0.1, -0.5]])
 
-    See also: :func:`weight_gradient`; ``torch.nn.functional.prelu``.
+    See also: :func:`weight_gradient`; ``torch.nn.functional.prelu``; He et al. (2015),
+    https://arxiv.org/abs/1502.01852.
     """
     return piecewise_linear(x, channel_slopes(x, weight))
 
 
 def derivative(x: np.ndarray, weight: float | np.ndarray = 0.25) -> np.ndarray:
-    """∂f/∂x: 1 for x > 0, w for x ≤ 0 (f'(0) = w, as PyTorch's autograd).
+    r"""Derivative of the parametric rectified linear unit with respect to x.
+
+    .. math::
+        \frac{\partial f}{\partial x} = \begin{cases} 1, & x > 0 \\ w, & x \le 0 \end{cases}
+
+    At the kink x = 0 the value is that of the left piece, f′(0) = w, as PyTorch's autograd
+    returns.
+
+    Args:
+        x: the input, an array of real numbers.
+        weight: the slope w, or one slope per channel (axis 1).
+
+    Returns:
+        ∂f/∂x, an array shaped like ``x``.
+
+    Raises:
+        ValueError: the number of slopes does not match the channels of ``x``.
 
     >>> derivative(np.array([-1.0, 0.0, 2.0]))
     array([0.25, 0.25, 1.  ])
@@ -80,11 +97,24 @@ def derivative(x: np.ndarray, weight: float | np.ndarray = 0.25) -> np.ndarray:
 
 
 def weight_gradient(x: np.ndarray, weight: float | np.ndarray = 0.25) -> dict[str, np.ndarray]:
-    r"""∂f/∂w: x for x ≤ 0 and 0 for x > 0 — what gradient descent uses to learn w.
+    r"""Derivative with respect to the slope w, what gradient descent uses to learn w.
 
-    Entry i is the derivative of f(x_i) with respect to the slope that applies to x_i; with
-    per-channel slopes, the gradient of Σ f with respect to slope c is the sum of the entries of
-    channel c.
+    .. math::
+        \frac{\partial f}{\partial w} = \begin{cases} 0, & x > 0 \\ x, & x \le 0 \end{cases}
+
+    (0 at the kink x = 0 from either piece, as PyTorch's autograd). Entry i is the derivative
+    of f(x_i) with respect to the slope that applies to x_i; with per-channel slopes, the
+    gradient of Σ f with respect to slope c is the sum of the entries of channel c.
+
+    Args:
+        x: the input, an array of real numbers.
+        weight: the slope w, or one slope per channel (axis 1).
+
+    Returns:
+        ``{"weight": ∂f/∂w}``, the array shaped like ``x``.
+
+    Raises:
+        ValueError: the number of slopes does not match the channels of ``x``.
 
     >>> weight_gradient(np.array([-2.0, 5.0]))["weight"]
     array([-2.,  0.])
@@ -116,6 +146,7 @@ def _module(weight):
     return module
 
 
+#: The PReLU spec, registered as ``"prelu"``.
 SPECS = (
     Activation(
         name="prelu",

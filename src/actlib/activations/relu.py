@@ -15,16 +15,34 @@ def forward(x: np.ndarray) -> np.ndarray:
     .. math::
         \mathrm{relu}(x) = \begin{cases} x, & x > 0 \\ 0, & x \le 0 \end{cases}
 
+    Args:
+        x: the input, an array of real numbers.
+
+    Returns:
+        relu(x), an array shaped like ``x``.
+
     >>> forward(np.array([-2.0, 0.0, 3.0]))
     array([0., 0., 3.])
 
-    See also: :func:`derivative`; ``torch.nn.functional.relu``.
+    See also: :func:`derivative`; ``torch.nn.functional.relu``; Nair and Hinton (2010).
     """
     return np.maximum(x, 0.0)
 
 
 def derivative(x: np.ndarray) -> np.ndarray:
-    r"""relu'(x): 1 for x > 0, 0 for x ≤ 0 — **relu'(0) = 0**, as in PyTorch's autograd.
+    r"""Derivative of the rectified linear unit.
+
+    .. math::
+        \mathrm{relu}'(x) = \begin{cases} 1, & x > 0 \\ 0, & x \le 0 \end{cases}
+
+    At the kink x = 0 the value is that of the left piece, **relu′(0) = 0**, as PyTorch's
+    autograd returns.
+
+    Args:
+        x: the input, an array of real numbers.
+
+    Returns:
+        relu′(x), an array shaped like ``x``.
 
     >>> derivative(np.array([-1.0, 0.0, 1.0]))
     array([0., 0., 1.])
@@ -36,6 +54,7 @@ def _sympy(x):
     return sp.Piecewise((x, x > 0), (0, True))
 
 
+#: The ReLU spec, registered as ``"relu"``.
 SPECS = (
     Activation(
         name="relu",

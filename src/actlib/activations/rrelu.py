@@ -35,10 +35,22 @@ def forward(
     In training mode one slope is drawn per element from ``generator``; passing the same seed
     to :func:`derivative` reproduces the same slopes.
 
+    Args:
+        x: the input, an array of real numbers.
+        lower: the lower bound of the random slope (PyTorch's default 1/8).
+        upper: the upper bound of the random slope (PyTorch's default 1/3).
+        training: draw random slopes (True) or use their mean (False, the default).
+        generator: the random source in training mode: ``None`` (a fresh, unseeded one), a
+            non-negative integer seed or a :class:`numpy.random.Generator`.
+
+    Returns:
+        f(x), an array shaped like ``x``.
+
     >>> forward(np.array([-6.0, 1.0]), lower=0.0, upper=1.0)
     array([-3.,  1.])
 
-    See also: :mod:`actlib.activations.leaky_relu`; ``torch.nn.functional.rrelu``.
+    See also: :mod:`actlib.activations.leaky_relu`; ``torch.nn.functional.rrelu``; Xu et al.
+    (2015), https://arxiv.org/abs/1505.00853.
     """
     return piecewise_linear(x, _slopes(x, lower, upper, training, generator))
 
@@ -50,7 +62,29 @@ def derivative(
     training: bool = False,
     generator: np.random.Generator | None = None,
 ) -> np.ndarray:
-    """1 for x > 0, the slope for x ≤ 0 (f'(0) = slope, as PyTorch's autograd)."""
+    r"""Derivative of the randomized leaky rectified linear unit.
+
+    .. math::
+        f'(x) = \begin{cases} 1, & x > 0 \\ a, & x \le 0 \end{cases}
+
+    with the slope a of :func:`forward` (drawn per element in training mode, the mean slope
+    otherwise). At the kink x = 0 the value is that of the left piece, f′(0) = a, as PyTorch's
+    autograd returns.
+
+    Args:
+        x: the input, an array of real numbers.
+        lower: the lower bound of the random slope (PyTorch's default 1/8).
+        upper: the upper bound of the random slope (PyTorch's default 1/3).
+        training: draw random slopes (True) or use their mean (False, the default).
+        generator: the random source in training mode (the same seed as for :func:`forward`
+            gives the same slopes).
+
+    Returns:
+        f′(x), an array shaped like ``x``.
+
+    >>> derivative(np.array([-1.0, 0.0, 1.0]), lower=0.0, upper=1.0)
+    array([0.5, 0.5, 1. ])
+    """
     return step(x, _slopes(x, lower, upper, training, generator), 1.0)
 
 
@@ -75,6 +109,7 @@ def _cross_check(values: dict[str, Any]) -> None:
         )
 
 
+#: The RReLU spec, registered as ``"rrelu"``.
 SPECS = (
     Activation(
         name="rrelu",

@@ -20,24 +20,34 @@ def forward(x: np.ndarray) -> np.ndarray:
     :func:`actlib.numerics.sigmoid`).
 
     Args:
-        x: float64 array.
+        x: the input, an array of real numbers.
 
     Returns:
-        σ(x), elementwise.
+        σ(x), an array shaped like ``x``.
 
     >>> forward(np.array([-800.0, 0.0, 800.0]))
     array([0. , 0.5, 1. ])
 
-    See also: :func:`derivative`; ``torch.sigmoid``.
+    See also: :func:`derivative`; ``torch.sigmoid``; Rumelhart, Hinton and Williams (1986).
     """
     return sigmoid(x)
 
 
 def derivative(x: np.ndarray) -> np.ndarray:
-    r"""σ'(x) = σ(x) σ(-x) = s (1 - s) with s = σ(-|x|) (σ' is even).
+    r"""Derivative of the logistic sigmoid.
 
-    The textbook form σ(x)(1 - σ(x)) rounds to 0 once σ(x) rounds to 1 (x > 37 in float64);
-    with s = σ(-|x|) ≤ 1/2 both factors keep full relative accuracy on both sides.
+    .. math::
+        \sigma'(x) = \sigma(x)\,\sigma(-x) = s\,(1 - s), \qquad s = \sigma(-|x|)
+
+    (σ′ is even). The textbook form σ(x)(1 − σ(x)) rounds to 0 once σ(x) rounds to 1 (x > 37
+    in float64); with :math:`s = \sigma(-|x|) \le 1/2` both factors keep full relative accuracy
+    on both sides.
+
+    Args:
+        x: the input, an array of real numbers.
+
+    Returns:
+        σ′(x), an array shaped like ``x``.
 
     >>> derivative(np.array([0.0]))
     array([0.25])
@@ -61,6 +71,7 @@ def _naive_derivative(x):
     return s * (1 - s)  # rounds to 0 once s rounds to 1
 
 
+#: The sigmoid spec, registered as ``"sigmoid"``.
 SPECS = (
     Activation(
         name="sigmoid",

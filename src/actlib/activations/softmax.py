@@ -20,6 +20,16 @@ def forward(x: np.ndarray, axis: int = -1) -> np.ndarray:
     exponent ≤ 0, so nothing overflows. Limits: entries equal to +inf share the mass equally;
     −inf entries get 0; a slice that is all −inf or contains NaN gives NaN.
 
+    Args:
+        x: the input, an array of real numbers with at least one axis.
+        axis: the axis along which each slice is normalized (PyTorch's ``dim``).
+
+    Returns:
+        An array shaped like ``x`` whose slices along ``axis`` sum to 1.
+
+    Raises:
+        ValueError: ``x`` is 0-d or ``axis`` is out of range.
+
     >>> forward(np.array([1000.0, 1000.0]))
     array([0.5, 0.5])
 
@@ -45,10 +55,25 @@ def forward(x: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def derivative(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    r"""The Jacobian J_{ij} = ∂ softmax_i / ∂ x_j = s_i (δ_{ij} − s_j).
+    r"""The Jacobian of softmax, one n × n matrix per slice.
 
-    Returns an array of shape ``batch + (n, n)``: the softmax axis is removed from the batch
-    shape and the last two axes are (output i, input j).
+    .. math::
+        J_{ij} = \frac{\partial\,\mathrm{softmax}(x)_i}{\partial x_j} = s_i\,(\delta_{ij} - s_j),
+        \qquad s = \mathrm{softmax}(x)
+
+    The diagonal s_i (1 − s_i) is computed as s_i times the sum of the other entries, which
+    does not cancel when s_i is close to 1.
+
+    Args:
+        x: the input, an array of real numbers with at least one axis.
+        axis: the axis along which each slice is normalized (PyTorch's ``dim``).
+
+    Returns:
+        An array of shape ``batch + (n, n)``: the softmax axis is removed from the batch shape
+        and the last two axes are (output i, input j).
+
+    Raises:
+        ValueError: ``x`` is 0-d or ``axis`` is out of range.
 
     >>> derivative(np.array([0.0, 0.0]))
     array([[ 0.25, -0.25],
@@ -86,6 +111,7 @@ def _naive_derivative(x, axis=-1):
     return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
 
 
+#: The softmax spec, registered as ``"softmax"``.
 SPECS = (
     Activation(
         name="softmax",

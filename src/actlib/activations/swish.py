@@ -6,8 +6,8 @@ import numpy as np
 import sympy as sp
 from scipy.special import expit
 
-from actlib.numerics import sigmoid
 from actlib.activations.sigmoid import _naive_forward as _naive_sigmoid
+from actlib.numerics import sigmoid
 from actlib.spec import Activation, Param, Reference, TorchReference
 
 
@@ -21,19 +21,37 @@ def forward(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
     subnormal number: for βx between −745 and −709, x·σ(βx) is still a normal number, and
     ``scipy.special.expit`` (which returns 0 there) would lose it.
 
+    Args:
+        x: the input, an array of real numbers.
+        beta: the sharpness β ≥ 0; β = 1 is SiLU, β → ∞ tends to ReLU.
+
+    Returns:
+        swish(x), an array shaped like ``x``.
+
     >>> forward(np.array([0.0, 1000.0]))
     array([   0., 1000.])
 
-    See also: :func:`derivative`; ``torch.nn.functional.silu`` (β = 1 only).
+    See also: :func:`derivative`; ``torch.nn.functional.silu`` (β = 1 only); Ramachandran,
+    Zoph and Le (2017), https://arxiv.org/abs/1710.05941.
     """
     return x * sigmoid(beta * x)
 
 
 def derivative(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
-    r"""swish'(x) = σ(βx) (1 + βx σ(−βx)).
+    r"""Derivative of swish.
+
+    .. math::
+        \mathrm{swish}_\beta'(x) = \sigma(\beta x)\,\bigl(1 + \beta x\,\sigma(-\beta x)\bigr)
 
     The factored form never subtracts two nearly equal numbers except near the minimum of
     swish, where the derivative crosses zero.
+
+    Args:
+        x: the input, an array of real numbers.
+        beta: the sharpness β ≥ 0.
+
+    Returns:
+        swish′(x), an array shaped like ``x``.
 
     >>> derivative(np.array([0.0]))
     array([0.5])
@@ -67,6 +85,7 @@ def _naive_derivative(x, beta):
     return s + beta * x * s * (1 - s)
 
 
+#: The swish spec, registered as ``"swish"`` (alias ``"silu"``).
 SPECS = (
     Activation(
         name="swish",

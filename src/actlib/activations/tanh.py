@@ -15,22 +15,38 @@ def forward(x: np.ndarray) -> np.ndarray:
         \tanh(x) = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}
 
     Computed with :func:`numpy.tanh` (the C library's tanh), not with the quotient above,
-    which is ``inf/inf = nan`` for |x| > 710 in float64.
+    which is ``inf/inf = nan`` for :math:`|x| > 710` in float64.
+
+    Args:
+        x: the input, an array of real numbers.
+
+    Returns:
+        tanh(x), an array shaped like ``x``.
 
     >>> forward(np.array([-1000.0, 0.0, 1000.0]))
     array([-1.,  0.,  1.])
 
-    See also: :func:`derivative`; ``torch.tanh``.
+    See also: :func:`derivative`; ``torch.tanh``; LeCun et al. (1998), Efficient BackProp.
     """
     return np.tanh(x)
 
 
 def derivative(x: np.ndarray) -> np.ndarray:
-    r"""tanh'(x) = sech²(x), computed as 4e/(1 + e)² with e = exp(-2|x|).
+    r"""Derivative of the hyperbolic tangent.
 
-    ``1 - tanh(x)**2`` rounds to 0 for |x| > 19 in float64 although sech²(x) ≈ 4e^{-2|x|} is
-    not 0; the form used here only exponentiates non-positive numbers and keeps full
-    relative accuracy.
+    .. math::
+        \tanh'(x) = \operatorname{sech}^2(x) = 1 - \tanh^2(x) = \frac{4e}{(1 + e)^2},
+        \qquad e = e^{-2|x|}
+
+    ``1 - tanh(x)**2`` rounds to 0 for :math:`|x| > 19` in float64 although
+    :math:`\operatorname{sech}^2(x) \approx 4e^{-2|x|}` is not 0; the last form only
+    exponentiates non-positive numbers and keeps full relative accuracy.
+
+    Args:
+        x: the input, an array of real numbers.
+
+    Returns:
+        tanh′(x), an array shaped like ``x``.
 
     >>> derivative(np.array([0.0]))
     array([1.])
@@ -55,6 +71,7 @@ def _naive_derivative(x):
     return 1 - np.tanh(x) ** 2  # rounds to 0 for |x| > 19
 
 
+#: The tanh spec, registered as ``"tanh"``.
 SPECS = (
     Activation(
         name="tanh",

@@ -4,13 +4,15 @@ This module measures how far an implementation of an activation (and of its deri
 the exact value, over a grid that reaches into the places where textbook formulas break:
 tiny and huge magnitudes, the overflow thresholds of ``exp``, ±0, ±inf and NaN.
 
-* **The truth** is the SymPy expression of the spec (:meth:`Activation.expr`,
-  :meth:`Activation.derivative_expr`) evaluated with mpmath at 50 significant digits or more.
-  Before evaluation, sums that cancel (``1 + erf(u)``, ``1 − tanh(u)²``, ``e^u − 1`` ...) are
-  rewritten into equivalent forms without cancellation by :func:`stable_form`; every rule is an
-  identity listed in :data:`REWRITE_RULES` and checked symbolically by the test-suite. On top of
-  that, each value is computed at two precisions and the precision is raised until they agree
-  (:func:`mp_value`), so a cancellation that no rule removed is still caught.
+* **The truth** is the SymPy expression of the spec (:meth:`~actlib.spec.Activation.expr`,
+  :meth:`~actlib.spec.Activation.derivative_expr`) evaluated with mpmath at 50 significant
+  digits or more, by :mod:`actlib.checks.reference`. Before evaluation, sums that cancel
+  (``1 + erf(u)``, ``1 − tanh(u)²``, ``e^u − 1`` ...) are rewritten into equivalent forms
+  without cancellation by :func:`~actlib.checks.reference.stable_form`; every rule is an
+  identity listed in :data:`~actlib.checks.reference.REWRITE_RULES` and checked symbolically by
+  the test-suite. On top of that, each value is computed at two precisions and the precision is
+  raised until they agree (:func:`~actlib.checks.reference.mp_value`), so a cancellation that no
+  rule removed is still caught.
 * **The error** of a computed value y at input x, in the floating type of x, is
 
   .. math::
@@ -57,22 +59,31 @@ from actlib.registry import get, names
 from actlib.shapes import X
 from actlib.spec import Activation, _piecewise_limit
 
-#: The accuracy goal for actlib: at most this many units everywhere on the grid.
+#: The accuracy goal for actlib, at most this many units everywhere on the grid.
 GOAL_UNITS = 4.0
 
+#: The size of the grid, ``"fast"`` for the test suite and ``"full"`` for the published table.
 Mode = Literal["fast", "full"]
+#: The floating types measured by default.
 DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
 
 def default_mode() -> Mode:
-    """``"full"`` if the environment variable ``ACTLIB_ACCURACY`` is ``full``, else ``"fast"``."""
+    """``"full"`` if the environment variable ``ACTLIB_ACCURACY`` is ``full``, else ``"fast"``.
+
+    Returns:
+        The grid mode to use when none is given.
+
+    >>> default_mode() in ("fast", "full")
+    True
+    """
     return "full" if os.environ.get("ACTLIB_ACCURACY", "").strip().lower() == "full" else "fast"
 
 
 # ====================================================================== the grid
-#: Inputs with a story: exp overflows beyond 709.78 (float64) and 88.7 (float32), the naive
-#: tanh quotient is NaN from 710 (float64) and 89 (float32), exp underflows to 0 beyond 745.1
-#: (float64) and 103.9 (float32).
+#: Inputs with a story, added to the grid with both signs. ``exp`` overflows beyond 709.78
+#: (float64) and 88.7 (float32), the naive tanh quotient is NaN from 710 (float64) and 89
+#: (float32), ``exp`` underflows to 0 beyond 745.1 (float64) and 103.9 (float32).
 LANDMARKS = (88.0, 89.0, 104.0, 700.0, 709.0, 710.0, 745.0, 1000.0, 1e5, 1e300)
 
 
@@ -84,6 +95,21 @@ def grid(dtype: Any = np.float64, mode: Mode = "full", kinks: Iterable[float] = 
     :data:`LANDMARKS` with both signs, the kinks, ±0, ±inf and NaN. The fast grid keeps the
     kinks, the special values and the landmarks up to 1e5, but uses steps of 1, 50 random
     points and one magnitude every 4 decades.
+
+    Args:
+        dtype: the floating type (float64 or float32).
+        mode: ``"fast"`` or ``"full"``.
+        kinks: points added to the grid (the spec's kinks).
+
+    Returns:
+        A 1-d array of ``dtype``, without duplicates.
+
+    Raises:
+        ValueError: ``mode`` is neither ``"fast"`` nor ``"full"``.
+
+    >>> x = grid(np.float32, mode="fast")
+    >>> x.dtype, x.size, x[-5:].tolist()
+    (dtype('float32'), 197, [0.0, -0.0, inf, -inf, nan])
     """
     dtype = np.dtype(dtype)
     full = mode == "full"
@@ -104,7 +130,18 @@ def grid(dtype: Any = np.float64, mode: Mode = "full", kinks: Iterable[float] = 
 
 
 def round_mp(value: Any, dtype: Any) -> float:
-    """Round an mpmath number to the nearest ``dtype`` value (float64 or float32), as a float."""
+    """Round an mpmath number to the nearest ``dtype`` value (float64 or float32), as a float.
+
+    Args:
+        value: an mpmath ``mpf``.
+        dtype: float64 or float32.
+
+    Returns:
+        The correctly rounded value, as a Python float.
+
+    >>> round_mp(mpmath.mpf(1) / 3, np.float32)
+    0.3333333432674408
+    """
     mpf = value._mpf_
     if np.dtype(dtype) == np.float32:
         # Round to 24 bits first, so the value reaches float32 with one rounding (the second,
@@ -117,10 +154,15 @@ def round_mp(value: Any, dtype: Any) -> float:
 
 @dataclass(frozen=True, eq=False)
 class Config:
-    """An activation at fixed parameter values, as measured by the harness."""
+    """An activation at fixed parameter values, as measured by the harness.
 
-    spec: Activation
-    params: dict[str, Any] = field(default_factory=dict)
+    >>> config = Config(get("elu"), {"alpha": 2.0})
+    >>> config.label, config.key
+    ('elu(alpha=2)', ('elu', (('alpha', 2),)))
+    """
+
+    spec: Activation  #: The activation.
+    params: dict[str, Any] = field(default_factory=dict)  #: The non-default parameter values.
 
     @property
     def label(self) -> str:
@@ -132,19 +174,34 @@ class Config:
 
     @property
     def values(self) -> dict[str, Any]:
-        """All parameter values, defaults included, validated."""
+        """All parameter values, defaults included, validated.
+
+        >>> Config(get("leaky_relu")).values
+        {'negative_slope': 0.01}
+        """
         return self.spec.resolve(self.params)
 
     @property
     def key(self) -> tuple:
-        """Hashable identity: the name and the exact symbolic parameter values."""
+        """The name and the exact symbolic parameter values, as a hashable tuple.
+
+        >>> Config(get("leaky_relu")).key
+        ('leaky_relu', (('negative_slope', 1/100),))
+        """
         return (self.spec.name, tuple(sorted(self.spec.symbolic_params(self.values).items())))
 
     def exprs(self) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
-        """(f, f′, f″) as SymPy expressions in ``actlib.spec.X``.
+        """(f, f′, f″) as SymPy expressions in :data:`actlib.shapes.X`.
 
-        They are those of the shape's slice (:meth:`Activation.scalar_expr`): the function
-        itself for elementwise specs, e.g. softmax([x, 0])₀ or swiglu(x, 1) for the others.
+        They are those of the shape's slice (:meth:`~actlib.spec.Activation.scalar_expr`): the
+        function itself for elementwise specs, e.g. softmax([x, 0])₀ or swiglu(x, 1) for the
+        others.
+
+        Returns:
+            The function and its first two derivatives.
+
+        >>> Config(get("elu"), {"alpha": 2.0}).exprs()[2]
+        Piecewise((0, x > 0), (2*exp(x), True))
         """
         return _exprs(self.spec, self.key)
 
@@ -159,7 +216,14 @@ def _exprs(spec: Activation, key: tuple) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
 def configs(mode: Mode = "full") -> list[Config]:
     """Every registered activation at its defaults, then at each spec's ``common_params``.
 
-    The fast mode keeps only the defaults.
+    Args:
+        mode: ``"full"`` adds the common parameter values; ``"fast"`` keeps only the defaults.
+
+    Returns:
+        The configurations, in book order.
+
+    >>> [c.label for c in configs("full")][-2:]
+    ['swish(beta=0.5)', 'swish(beta=2)']
     """
     out = [Config(spec) for spec in (get(n) for n in names())]
     if mode == "full":
@@ -174,10 +238,26 @@ _MP_CACHE: dict[tuple, dict[float, Any]] = {}
 def reference(config: Config, which: int, xs: np.ndarray) -> list[Any]:
     """Reference values (mpmath numbers) of f (``which=0``), f′ (1) or f″ (2) at finite ``xs``.
 
-    f and f′ are stable to :data:`REFERENCE_DIGITS` digits. f″ only enters the conditioning
-    allowance |f″(x)|·ulp(x), so 3 digits suffice, and only where that product can exceed a
-    thousandth of the smallest subnormal float64 (anything smaller cannot change a unit).
-    Values are cached per configuration, so the float32 grid reuses the float64 work.
+    f and f′ are stable to :data:`~actlib.checks.reference.REFERENCE_DIGITS` digits. f″ only
+    enters the conditioning allowance :math:`|f''(x)|\\,\\mathrm{ulp}(x)`, so 3 digits suffice,
+    and only where that product can exceed a thousandth of the smallest subnormal float64
+    (anything smaller cannot change a unit). Values are cached per configuration, so the float32
+    grid reuses the float64 work.
+
+    Args:
+        config: the activation and its parameter values.
+        which: 0 for f, 1 for f′, 2 for f″.
+        xs: finite inputs.
+
+    Returns:
+        One mpmath number per input.
+
+    Raises:
+        ArithmeticError: a value does not stabilize (see
+            :func:`~actlib.checks.reference.mp_value`).
+
+    >>> reference(Config(get("sigmoid")), 1, np.array([0.0]))
+    [mpf('0.25')]
     """
     cache = _MP_CACHE.setdefault((config.key, which), {})
     missing = [float(x) for x in xs if float(x) not in cache]
@@ -210,11 +290,17 @@ def _limits(spec: Activation, key: tuple, which: int) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class Truth:
-    """Exact values of one quantity on a grid, rounded to the grid's type."""
+    """Exact values of one quantity on a grid, rounded to the grid's type.
 
-    x: np.ndarray  #: the inputs (in their floating type)
-    value: np.ndarray  #: f(x) (or f′(x)) rounded to the type, stored as float64
-    slope: np.ndarray  #: |f′(x)| (or |f″(x)|) in float64, for the conditioning allowance
+    >>> truth(Config(get("relu")), "forward", np.array([-1.0, 2.0])).value
+    array([0., 2.])
+    """
+
+    x: np.ndarray  #: The inputs (in their floating type).
+    value: np.ndarray  #: f(x) (or f′(x)) rounded to the type, stored as float64.
+    #: The absolute slope of the quantity, ``abs(f′(x))`` (or ``abs(f″(x))``) in float64, for
+    #: the conditioning allowance.
+    slope: np.ndarray
 
 
 def truth(config: Config, quantity: str, x: np.ndarray) -> Truth:
@@ -222,6 +308,17 @@ def truth(config: Config, quantity: str, x: np.ndarray) -> Truth:
 
     Finite inputs use :func:`reference`; ±inf use the limits SymPy computes for the expression;
     NaN gives NaN.
+
+    Args:
+        config: the activation and its parameter values.
+        quantity: ``"forward"`` or ``"derivative"``.
+        x: the grid, in its floating type.
+
+    Returns:
+        The exact values and slopes on the grid.
+
+    >>> truth(Config(get("relu")), "derivative", np.array([-np.inf, np.inf, np.nan])).value
+    array([ 0.,  1., nan])
     """
     which = 0 if quantity == "forward" else 1
     dtype = x.dtype
@@ -243,7 +340,19 @@ def truth(config: Config, quantity: str, x: np.ndarray) -> Truth:
 
 # ====================================================================== the error measure
 def units(computed: np.ndarray, t: Truth) -> np.ndarray:
-    """Error of ``computed`` in units (see the module docstring); ``inf`` for a wrong inf/NaN."""
+    """Error of ``computed`` in units (see the module docstring); ``inf`` for a wrong inf/NaN.
+
+    Args:
+        computed: an implementation's values on the grid ``t.x``.
+        t: the exact values on that grid.
+
+    Returns:
+        The error of every value in units, a float64 array.
+
+    >>> t = truth(Config(get("relu")), "forward", np.array([1.0, np.inf]))
+    >>> units(np.array([1.0 + 2**-52, np.nan]), t)
+    array([0.5, inf])
+    """
     dtype = t.x.dtype
     info = np.finfo(dtype)
     y = np.asarray(computed).astype(np.float64)
@@ -266,20 +375,36 @@ def units(computed: np.ndarray, t: Truth) -> np.ndarray:
 
 
 # ====================================================================== implementations
+#: A function of one array of inputs, returning the array of outputs.
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
 class Implementation:
-    """One way of computing an activation: its forward and derivative on arrays of one dtype."""
+    """One way of computing an activation: its forward and derivative on arrays of one dtype.
 
-    name: str
-    forward: ArrayFn
-    derivative: ArrayFn
+    >>> impl = Implementation("negation", np.negative, lambda x: -np.ones_like(x))
+    >>> impl.forward(np.array([2.0]))
+    array([-2.])
+    """
+
+    name: str  #: How tables name the implementation.
+    forward: ArrayFn  #: The values of the slice on an array of inputs.
+    derivative: ArrayFn  #: The derivative of the slice on an array of inputs.
 
 
 def actlib_implementation(config: Config) -> Implementation:
-    """actlib's NumPy forward and derivative, on the shape's slice."""
+    """actlib's NumPy forward and derivative, on the shape's slice.
+
+    Args:
+        config: the activation and its parameter values.
+
+    Returns:
+        The implementation named ``"actlib"``.
+
+    >>> actlib_implementation(Config(get("softmax"))).forward(np.array([0.0]))
+    array([0.5])
+    """
     spec, shape = config.spec, config.spec.shape
     params = shape.slice_params(config.params)
     return Implementation(
@@ -290,7 +415,17 @@ def actlib_implementation(config: Config) -> Implementation:
 
 
 def torch_implementation(config: Config) -> Implementation:
-    """PyTorch's own implementation (``spec.torch``): forward, and the autograd derivative."""
+    """PyTorch's own implementation (``spec.torch``): forward, and the autograd derivative.
+
+    Args:
+        config: the activation and its parameter values.
+
+    Returns:
+        The implementation named ``"PyTorch"``, on float arrays of the input's dtype.
+
+    >>> torch_implementation(Config(get("relu"))).derivative(np.array([0.0, 1.0]))
+    array([0., 1.])
+    """
     import torch
 
     spec, shape = config.spec, config.spec.shape
@@ -317,9 +452,22 @@ def naive_implementation(config: Config) -> Implementation | None:
 
     They run in the input's dtype (parameters cast to it), laid out by the spec's shape and
     measured on its slice, like actlib's own implementation.
+
+    Args:
+        config: the activation and its parameter values.
+
+    Returns:
+        The implementation named ``"naive"``, or ``None`` when the textbook formula is already
+        the stable one.
+
+    >>> naive_implementation(Config(get("relu"))) is None
+    True
+    >>> naive_implementation(Config(get("sigmoid"))).forward(np.array([0.0]))
+    array([0.5])
     """
     spec, shape = config.spec, config.spec.shape
-    if spec.naive_forward is None or spec.naive_derivative is None:
+    naive_forward, naive_derivative = spec.naive_forward, spec.naive_derivative
+    if naive_forward is None or naive_derivative is None:
         return None
     values = shape.slice_params(config.values)
     symbolic = {p.name for p in spec.parameters if p.symbolic}
@@ -327,9 +475,7 @@ def naive_implementation(config: Config) -> Implementation | None:
     def typed(which: str, pick: Callable[[Any], Any]) -> ArrayFn:
         def run(x: np.ndarray) -> np.ndarray:
             cast = {k: x.dtype.type(v) if k in symbolic else v for k, v in values.items()}
-            out = shape.apply(
-                spec.naive_forward, spec.naive_derivative, which, shape.embed(x), cast
-            )
+            out = shape.apply(naive_forward, naive_derivative, which, shape.embed(x), cast)
             return np.asarray(pick(out)).astype(x.dtype)
 
         return run
@@ -341,6 +487,7 @@ def naive_implementation(config: Config) -> Implementation | None:
     )
 
 
+#: The implementations :func:`measure` knows, by name.
 IMPLEMENTATIONS: dict[str, Callable[[Config], Implementation | None]] = {
     "actlib": actlib_implementation,
     "PyTorch": torch_implementation,
@@ -351,23 +498,31 @@ IMPLEMENTATIONS: dict[str, Callable[[Config], Implementation | None]] = {
 # ====================================================================== measurement
 @dataclass(frozen=True)
 class Row:
-    """The worst error of one implementation of one quantity on one grid."""
+    """The worst error of one implementation of one quantity on one grid.
 
-    function: str
-    quantity: str
-    implementation: str
-    dtype: str
-    max_units: float  #: largest error over the finite inputs (∞ for a NaN or inf result)
-    worst_x: float
+    >>> Row("relu", "forward", "naive", "float32", 9.0, 1.5, (), 0, 0, 10).ok
+    False
+    """
+
+    function: str  #: The configuration's label, e.g. ``"elu(alpha=2)"``.
+    quantity: str  #: ``"forward"`` or ``"derivative"``.
+    implementation: str  #: ``"actlib"``, ``"PyTorch"`` or ``"naive"``.
+    dtype: str  #: ``"float64"`` or ``"float32"``.
+    max_units: float  #: Largest error over the finite inputs (∞ for a NaN or inf result).
+    worst_x: float  #: The input where the largest error occurs.
     #: ±0, ±inf, NaN inputs whose result is wrong, as ``"input→result"`` strings.
     special: tuple[str, ...]
-    warnings: int  #: floating-point warnings raised while computing
-    nans: int  #: NaN results at finite inputs
-    points: int
+    warnings: int  #: Floating-point warnings raised while computing.
+    nans: int  #: NaN results at finite inputs.
+    points: int  #: The size of the grid.
 
     @property
     def ok(self) -> bool:
-        """Within :data:`GOAL_UNITS`, no wrong special value, no warning, no spurious NaN."""
+        """Within :data:`GOAL_UNITS`, no wrong special value, no warning, no spurious NaN.
+
+        >>> Row("relu", "forward", "actlib", "float64", 0.0, 1.0, (), 0, 0, 10).ok
+        True
+        """
         return (
             self.max_units <= GOAL_UNITS
             and not self.special
@@ -381,6 +536,16 @@ def run_recording(fn: ArrayFn, x: np.ndarray) -> tuple[np.ndarray, int]:
 
     NumPy is set to warn on overflow, invalid operations and division by zero (underflow, which
     is how tiny results are correctly rounded, stays silent).
+
+    Args:
+        fn: an implementation's forward or derivative.
+        x: the grid.
+
+    Returns:
+        The result as an array and the number of warnings.
+
+    >>> run_recording(np.exp, np.array([0.0, 1000.0]))
+    (array([ 1., inf]), 1)
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -396,7 +561,21 @@ def measure(
     implementations: Sequence[str] = ("actlib", "PyTorch", "naive"),
     **params: Any,
 ) -> list[Row]:
-    """Measure every implementation of one activation (forward and derivative) on one grid."""
+    """Measure every implementation of one activation (forward and derivative) on one grid.
+
+    Args:
+        name: a registered name, a spec, or a :class:`Config` (then ``params`` is ignored).
+        dtype: the floating type of the grid.
+        mode: the grid (see :func:`grid`).
+        implementations: names in :data:`IMPLEMENTATIONS`.
+        **params: parameter values (defaults for the others).
+
+    Returns:
+        Two rows (forward, derivative) per implementation that exists for the spec.
+
+    >>> [r.ok for r in measure("relu", mode="fast", implementations=["actlib"])]
+    [True, True]
+    """
     config = name if isinstance(name, Config) else Config(get(name), dict(params))
     dtype = np.dtype(dtype)
     x = grid(dtype, mode, config.spec.kinks)
@@ -439,7 +618,21 @@ def accuracy_table(
     implementations: Sequence[str] = ("actlib", "PyTorch", "naive"),
     config_list: Sequence[Config] | None = None,
 ) -> AccuracyTable:
-    """Measure every configuration of :func:`configs` (mode from :func:`default_mode`)."""
+    """Measure every configuration of :func:`configs` (mode from :func:`default_mode`).
+
+    Args:
+        mode: the grid and the configurations; ``None`` for :func:`default_mode`.
+        dtypes: the floating types to measure.
+        implementations: names in :data:`IMPLEMENTATIONS`.
+        config_list: the configurations to measure instead of :func:`configs`.
+
+    Returns:
+        The table of every row.
+
+    >>> table = accuracy_table("fast", ["float64"], ["actlib"], [Config(get("relu"))])
+    >>> len(table.rows)
+    2
+    """
     mode = default_mode() if mode is None else mode
     rows: list[Row] = []
     for config in configs(mode) if config_list is None else config_list:
@@ -468,21 +661,67 @@ def _fmt_x(x: float) -> str:
 
 @dataclass(frozen=True, repr=False)
 class AccuracyTable:
-    """The rows of a measurement, with tables in Markdown and HTML."""
+    """The rows of a measurement, with tables in Markdown and HTML.
 
-    rows: tuple[Row, ...]
-    mode: str
+    >>> rows = (
+    ...     Row("relu", "forward", "naive", "float32", 9.0, 1.5, (), 0, 0, 10),
+    ...     Row("relu", "forward", "actlib", "float32", 0.5, 2.0, (), 0, 0, 10),
+    ... )
+    >>> table = AccuracyTable(rows, "fast")
+    """
+
+    rows: tuple[Row, ...]  #: One row per function, quantity, implementation and dtype.
+    mode: str  #: The grid the rows were measured on.
 
     def select(self, **match: Any) -> list[Row]:
-        """Rows whose fields equal the given values, e.g. ``select(implementation="actlib")``."""
+        """Rows whose fields equal the given values, e.g. ``select(implementation="actlib")``.
+
+        Args:
+            **match: field values of :class:`Row`.
+
+        Returns:
+            The matching rows, in table order.
+
+        >>> rows = (Row("relu", "forward", "naive", "float32", 9.0, 1.5, (), 0, 0, 10),)
+        >>> AccuracyTable(rows, "fast").select(implementation="actlib")
+        []
+        """
         return [r for r in self.rows if all(getattr(r, k) == v for k, v in match.items())]
 
     def worst(self, **match: Any) -> Row:
-        """The row with the largest error among those matching."""
+        """The row with the largest error among those matching.
+
+        Args:
+            **match: field values of :class:`Row`.
+
+        Returns:
+            The matching row with the largest :attr:`Row.max_units`.
+
+        Raises:
+            ValueError: no row matches.
+
+        >>> rows = (
+        ...     Row("relu", "forward", "naive", "float32", 9.0, 1.5, (), 0, 0, 10),
+        ...     Row("elu", "forward", "naive", "float32", 20.0, 3.0, (), 0, 0, 10),
+        ... )
+        >>> AccuracyTable(rows, "fast").worst(implementation="naive").function
+        'elu'
+        """
         return max(self.select(**match), key=lambda r: r.max_units)
 
     def cell(self, row: Row) -> str:
-        """``units @ x`` with warnings and NaN counts when there are any."""
+        """``units @ x`` with warnings and NaN counts when there are any.
+
+        Args:
+            row: a row of the table.
+
+        Returns:
+            The text of the row's cell.
+
+        >>> row = Row("elu", "forward", "naive", "float32", 20.0, -3.0, (), 2, 1, 10)
+        >>> AccuracyTable((row,), "fast").cell(row)
+        '20.00 @ −3 (1 NaN, 2 warn)'
+        """
         s = _fmt_units(row.max_units)
         if row.max_units > 0:
             s += f" @ {_fmt_x(row.worst_x)}"
@@ -494,7 +733,15 @@ class AccuracyTable:
         return s + (f" ({', '.join(extras)})" if extras else "")
 
     def columns(self) -> list[tuple[str, str]]:
-        """(implementation, dtype) pairs present, in a stable order."""
+        """(implementation, dtype) pairs present, in a stable order.
+
+        Returns:
+            The pairs in the order of their first row.
+
+        >>> row = Row("relu", "forward", "naive", "float32", 9.0, 1.5, (), 0, 0, 10)
+        >>> AccuracyTable((row,), "fast").columns()
+        [('naive', 'float32')]
+        """
         seen: list[tuple[str, str]] = []
         for r in self.rows:
             if (r.implementation, r.dtype) not in seen:
@@ -502,7 +749,16 @@ class AccuracyTable:
         return seen
 
     def grid_rows(self) -> list[list[str]]:
-        """One line per (function, quantity), one column per (implementation, dtype)."""
+        """One line per (function, quantity), one column per (implementation, dtype).
+
+        Returns:
+            One list per line holding the function, the quantity, then one :meth:`cell` per
+            column (``"—"`` where the row is missing).
+
+        >>> row = Row("relu", "forward", "naive", "float32", 9.0, 1.5, (), 0, 0, 10)
+        >>> AccuracyTable((row,), "fast").grid_rows()
+        [['relu', 'forward', '9.00 @ 1.5']]
+        """
         cols = self.columns()
         keys: list[tuple[str, str]] = []
         for r in self.rows:
@@ -513,13 +769,21 @@ class AccuracyTable:
         for f, q in keys:
             line = [f, q]
             for impl, dt in cols:
-                r = index.get((f, q, impl, dt))
-                line.append("—" if r is None else self.cell(r))
+                found = index.get((f, q, impl, dt))
+                line.append("—" if found is None else self.cell(found))
             out.append(line)
         return out
 
     def header(self) -> list[str]:
-        """The column titles: function, quantity, then one per (implementation, dtype)."""
+        """The column titles: function, quantity, then one per (implementation, dtype).
+
+        Returns:
+            The titles, e.g. ``"actlib float64"``.
+
+        >>> row = Row("relu", "forward", "naive", "float32", 9.0, 1.5, (), 0, 0, 10)
+        >>> AccuracyTable((row,), "fast").header()
+        ['function', 'quantity', 'naive float32']
+        """
         return ["function", "quantity", *(f"{i} {d}" for i, d in self.columns())]
 
     def table(self) -> Table:
@@ -551,7 +815,12 @@ class AccuracyTable:
         """A Markdown table (cells: max units @ worst x, NaN and warning counts).
 
         Returns:
-            The table: a header line, a separator line, one line per (function, quantity).
+            A header line, a separator line, then one line per (function, quantity).
+
+        >>> row = Row("relu", "forward", "naive", "float32", 9.0, 1.5, (), 0, 0, 10)
+        >>> print(AccuracyTable((row,), "fast").to_markdown())  # doctest: +ELLIPSIS
+        | function | quantity | naive float32 |
+        ...
         """
         return self.table().to_markdown()
 
@@ -565,7 +834,21 @@ class AccuracyTable:
 
 
 def summary(table: AccuracyTable) -> Mapping[str, float]:
-    """Largest error in units per implementation over the whole table."""
+    """Largest error in units per implementation over the whole table.
+
+    Args:
+        table: a measurement.
+
+    Returns:
+        The largest :attr:`Row.max_units` of each implementation.
+
+    >>> rows = (
+    ...     Row("relu", "forward", "naive", "float32", 9.0, 1.5, (), 0, 0, 10),
+    ...     Row("elu", "forward", "naive", "float32", 20.0, 3.0, (), 0, 0, 10),
+    ... )
+    >>> summary(AccuracyTable(rows, "fast"))
+    {'naive': 20.0}
+    """
     out: dict[str, float] = {}
     for r in table.rows:
         out[r.implementation] = max(out.get(r.implementation, 0.0), r.max_units)

@@ -33,9 +33,14 @@ ZERO_DIGITS = 400
 
 @dataclass(frozen=True)
 class RewriteRule:
-    """A cancellation-free replacement for ``k·g + sign·k`` (g = ``factor(u)``)."""
+    """A cancellation-free replacement for ``k·g + sign·k``, where g = ``head(u)**power``.
 
-    name: str
+    >>> rule = REWRITE_RULES[0]
+    >>> rule.name, rule.replace(X, sp.Integer(3))
+    ('1 + erf(u) = erfc(−u)', 3*erfc(-x))
+    """
+
+    name: str  #: The identity, as text.
     #: The function whose occurrence g = head(u) (or head(u)**power) triggers the rule.
     head: type
     power: int
@@ -45,7 +50,17 @@ class RewriteRule:
     replace: Callable[[sp.Expr, sp.Expr], sp.Expr]
 
     def identity(self, u: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
-        """(original, replacement) with k = 1: the identity the rule relies on."""
+        """(original, replacement) with k = 1: the identity the rule relies on.
+
+        Args:
+            u: the symbol that stands for the argument.
+
+        Returns:
+            The two sides of the identity, which must be equal.
+
+        >>> REWRITE_RULES[-1].identity(X)
+        (exp(x) - 1, expm1(x))
+        """
         g = self.head(u) ** self.power
         return g + self.sign, self.replace(u, sp.Integer(1))
 
@@ -115,6 +130,12 @@ def _combine_exponentials(expr: sp.Add) -> sp.Expr:
 def stable_form(expr: sp.Expr) -> sp.Expr:
     """``expr`` with every cancelling sum of :data:`REWRITE_RULES` replaced, bottom-up.
 
+    Args:
+        expr: a SymPy expression.
+
+    Returns:
+        An equal expression in which no rewritten sum cancels.
+
     >>> x = sp.Symbol("x", real=True)
     >>> stable_form(x / 2 * (1 + sp.erf(x)))
     x*erfc(-x)/2
@@ -180,8 +201,22 @@ def mp_value(
     ``abs_tol``. A value of exactly zero is accepted only once it has survived
     :data:`ZERO_DIGITS` digits (a sum that cancels below that would round to 0 in any float).
 
+    Args:
+        fn: a function of mpmath numbers (see :func:`mp_function`).
+        *xs: the arguments, as floats.
+        digits: the significant digits the value must be stable to.
+        abs_tol: an absolute tolerance that is also enough (for values that only matter up to
+            a bound).
+
+    Returns:
+        The value, an mpmath number.
+
     Raises:
         ArithmeticError: no agreement up to :data:`MAX_DIGITS` digits.
+
+    >>> value = mp_value(mp_function(1 - sp.tanh(X) ** 2), 30.0)
+    >>> float(value) > 0
+    True
     """
     dps = digits + 10
     with mpmath.workdps(dps):

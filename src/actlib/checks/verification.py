@@ -4,6 +4,10 @@
 on inputs chosen by the activation's shape and measures how far the NumPy implementation and
 PyTorch's own implementation (forward and autograd derivative, plus gradients with respect to
 learnable parameters) are from it.
+
+>>> print(verify("relu"))  # doctest: +ELLIPSIS
+verify('relu', no parameters): PASSED
+...
 """
 
 from __future__ import annotations
@@ -20,41 +24,59 @@ from actlib.registry import get
 from actlib.shapes import flatten_outputs
 from actlib.spec import Activation
 
-#: NumPy must match the exact value to this relative tolerance everywhere on the grid, with the
-#: usual allowance for conditioning: an error as small as that caused by changing x by this
-#: relative amount also passes (|err| <= rtol * (|f(x)| + |x f'(x)|)).
+#: The relative tolerance of NumPy against the exact value everywhere on the grid, with the
+#: usual allowance for conditioning. An error as small as that caused by changing x by this
+#: relative amount also passes, :math:`|\mathrm{err}| \le \mathrm{rtol}\,(|f(x)| + |x f'(x)|)`.
 NUMPY_RTOL = 1e-13
-#: PyTorch is held to a mixed tolerance: relative 1e-12 plus an absolute floor of 1e-14, because
-#: several of its float64 kernels (1 + erf, 1 - tanh², σ(1 - σ)) lose all relative accuracy in
-#: the tails; the chapter on numerical stability measures how much.
-TORCH_RTOL, TORCH_ATOL = 1e-12, 1e-14
+#: The relative part of PyTorch's mixed tolerance (see :data:`TORCH_ATOL` for the reason).
+TORCH_RTOL = 1e-12
+#: The absolute floor of PyTorch's mixed tolerance. Several of its float64 kernels (1 + erf,
+#: 1 − tanh², σ(1 − σ)) lose all relative accuracy in the tails; the chapter on numerical
+#: stability measures how much.
+TORCH_ATOL = 1e-14
 
 
 @dataclass(frozen=True)
 class Check:
-    """One comparison: an implementation against the high-precision reference."""
+    """One comparison: an implementation against the high-precision reference.
 
-    quantity: str
-    implementation: str
-    max_abs: float
-    max_rel: float
-    worst_x: Any
-    rtol: float
-    atol: float
-    passed: bool
+    >>> verify("relu").checks[0].implementation
+    'NumPy'
+    """
+
+    quantity: str  #: What is compared (``"forward"``, ``"derivative"``, ``"∂f/∂weight"`` ...).
+    implementation: str  #: ``"NumPy"`` or ``"PyTorch"``.
+    max_abs: float  #: The largest absolute error.
+    max_rel: float  #: The largest relative error (∞ where the reference is 0 and the value not).
+    worst_x: Any  #: The sample with the largest error relative to its tolerance.
+    rtol: float  #: The relative tolerance.
+    atol: float  #: The absolute tolerance.
+    passed: bool  #: Whether every sample is within tolerance.
 
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """Result of :func:`verify`: one :class:`Check` per row; ``passed`` if all rows pass."""
+    """Result of :func:`verify`: one :class:`Check` per row; ``passed`` if all rows pass.
 
-    name: str
-    params: dict[str, Any]
-    grid: str
-    checks: tuple[Check, ...] = field(default_factory=tuple)
+    It prints as an aligned table and renders as HTML in a notebook.
+
+    >>> report = verify("elu", alpha=2.0)
+    >>> report.params, len(report.checks)
+    ({'alpha': 2.0}, 4)
+    """
+
+    name: str  #: The activation's name.
+    params: dict[str, Any]  #: The parameter values given to :func:`verify`.
+    grid: str  #: What the inputs were.
+    checks: tuple[Check, ...] = field(default_factory=tuple)  #: One check per comparison.
 
     @property
     def passed(self) -> bool:
+        """Whether every check passed.
+
+        >>> VerifyReport("relu", {}, "no inputs").passed
+        True
+        """
         return all(c.passed for c in self.checks)
 
     def _rows(self) -> list[list[str]]:
@@ -206,7 +228,7 @@ def verify(name: str | Activation, **params: Any) -> VerifyReport:
         "derivative": shape.derivative_components(f, len(symbols)),
     }
     reference = {q: _reference(es, symbols, sample.points) for q, es in quantities.items()}
-    cond = {q: None for q in quantities}
+    cond: dict[str, np.ndarray | None] = {q: None for q in quantities}
     if shape.conditioning:
         xs = sample.points
         for q, es in quantities.items():
@@ -226,6 +248,7 @@ def verify(name: str | Activation, **params: Any) -> VerifyReport:
         "derivative": spec.derivative(sample.array, **values),
     }
     for q in quantities:
+        allowance = cond[q]
         checks.append(
             _compare(
                 q if q == "forward" else derivative_name,
@@ -235,7 +258,7 @@ def verify(name: str | Activation, **params: Any) -> VerifyReport:
                 where(q),
                 NUMPY_RTOL,
                 1e-300,
-                None if cond[q] is None else cond[q].ravel(),
+                None if allowance is None else allowance.ravel(),
             )
         )
     t = torch.tensor(sample.array, dtype=torch.float64)

@@ -19,7 +19,21 @@ from actlib.spec import Activation
 
 
 def fmt_number(v: Any, digits: int = 4) -> str:
-    """A float for prose and tables: ``∞``/``−∞`` for infinities, ``digits`` significant digits."""
+    """A number for prose and tables, with ``digits`` significant digits and a true minus sign.
+
+    Integers below a million are written without a decimal point, infinities as ``∞`` and
+    ``−∞``, and ``None`` as a dash.
+
+    Args:
+        v: a real number (or anything :class:`float` accepts), or ``None``.
+        digits: significant digits of a non-integer value.
+
+    Returns:
+        The text.
+
+    >>> fmt_number(-0.278464), fmt_number(2.0), fmt_number(float("inf")), fmt_number(None)
+    ('−0.2785', '2', '∞', '—')
+    """
     if v is None:
         return "—"
     v = float(v)
@@ -115,10 +129,22 @@ def properties_table(name: str | Activation, **params: Any) -> HTMLTable:
     return HTMLTable(["property", "value (computed from the SymPy expression)"], rows, caption)
 
 
-def formula(name: str | Activation, symbolic: bool = True, **params: Any):
+def formula(name: str | Activation, symbolic: bool = True, **params: Any) -> Any:
     """f and f′ as displayed LaTeX, f′ derived by :func:`sympy.diff` from f.
 
-    Returns an ``IPython.display.Math`` object (it renders in notebooks and in the book).
+    Normalizing activations show the Jacobian and gated ones the gradient with respect to both
+    halves (see :meth:`~actlib.shapes.Shape.formula_latex`).
+
+    Args:
+        name: the activation or its registered name.
+        symbolic: keep the parameters as symbols (when no values are given).
+        **params: parameter values to substitute.
+
+    Returns:
+        An ``IPython.display.Math`` object (it renders in notebooks and in the book).
+
+    >>> print(formula("identity").data)
+    f(x) = x\\qquad f'(x) = 1
     """
     from IPython.display import Math
 
@@ -126,8 +152,22 @@ def formula(name: str | Activation, symbolic: bool = True, **params: Any):
     return Math(spec.shape.formula_latex(spec, symbolic, params))
 
 
-def source(func: Callable[..., Any]):
-    """The source code of ``func`` as a highlighted block (``IPython.display.Code``)."""
+def source(func: Callable[..., Any]) -> Any:
+    """The source code of ``func`` as a highlighted block (``IPython.display.Code``).
+
+    Args:
+        func: a function (or class) defined in a file.
+
+    Returns:
+        An ``IPython.display.Code`` object holding the source, highlighted as Python.
+
+    Raises:
+        TypeError: ``func`` is not callable.
+
+    >>> from actlib.activations import relu
+    >>> print(source(relu.forward).data.splitlines()[0])
+    def forward(x: np.ndarray) -> np.ndarray:
+    """
     from IPython.display import Code
 
     if not callable(func):

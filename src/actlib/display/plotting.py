@@ -5,8 +5,7 @@ Nothing here creates widgets or touches global pyplot state; the interactive exp
 
 Activations that are not elementwise are drawn as their shape's slice (softmax:
 ``t ↦ softmax([t, 0])₀``), computed with the spec's own ``forward`` on the array the shape
-builds; the
-derivative of that slice is the ``[0, 0]`` entry of the spec's Jacobian.
+builds; the derivative of that slice is the ``[0, 0]`` entry of the spec's Jacobian.
 """
 
 from __future__ import annotations
@@ -28,9 +27,11 @@ from actlib.spec import Activation
 #: Seed of the random slopes drawn when a spec is shown in training mode (rrelu).
 SAMPLE_SEED = 0
 
-#: Line colours: the activation itself, its derivative, then the overlays in turn.
+#: The colour of the activation's own line (matplotlib's first cycle colour).
 MAIN_COLOR = "C0"
+#: The colour of the derivative's dashed line.
 DERIVATIVE_COLOR = "C1"
+#: The colours of overlaid activations, used in turn.
 OVERLAY_COLORS = ("C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9")
 
 
@@ -39,6 +40,10 @@ class NotebookFigure(Figure):
 
     It is not registered with pyplot, so a cell that returns it shows it exactly once, whether
     or not the inline backend has been activated.
+
+    >>> fig = NotebookFigure(figsize=(1, 1))
+    >>> fig._repr_png_()[:4]
+    b'\\x89PNG'
     """
 
     def _repr_png_(self) -> bytes:
@@ -59,6 +64,13 @@ def check_x_range(x: Any) -> tuple[float, float]:
     Raises:
         TypeError: ``x`` is not a pair of real numbers.
         ValueError: the bounds are not finite or ``lo >= hi``.
+
+    >>> check_x_range([-1, 2])
+    (-1.0, 2.0)
+    >>> check_x_range((2, 1))
+    Traceback (most recent call last):
+        ...
+    ValueError: x-range must have lo < hi, got (2, 1)
     """
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence | np.ndarray) or len(x) != 2:
         raise TypeError(f"x must be a pair (lo, hi) of real numbers, got {x!r}")
@@ -107,6 +119,10 @@ def curve(
 
     Returns:
         ``(y, dy)``, two float64 arrays shaped like ``x``.
+
+    >>> y, dy = curve("softmax", np.array([0.0]))
+    >>> y, dy
+    (array([0.5]), array([0.25]))
     """
     spec = get(spec)
     values = spec.resolve(dict(params or {}))
@@ -179,6 +195,14 @@ def training_sample(
 
     Returns:
         ``(y, dy)`` of one sample (the same random slopes for both), or ``None``.
+
+    >>> from actlib import get
+    >>> xs = np.array([-1.0, 1.0])
+    >>> training_sample(get("rrelu"), xs, {"training": False}) is None
+    True
+    >>> y, dy = training_sample(get("rrelu"), xs, get("rrelu").resolve({"training": True}))
+    >>> bool(-1 / 3 <= y[0] <= -1 / 8), float(y[1])
+    (True, 1.0)
     """
     if not spec.is_random(values):
         return None
@@ -224,7 +248,7 @@ def plot_activation(
         num: number of sample points.
 
     Returns:
-        The drawn lines by role: ``"f"``, ``"derivative"`` (if drawn), each overlay under its
+        Every drawn line by role, under ``"f"``, ``"derivative"`` (if drawn), each overlay's
         name, and ``"sample"`` / ``"sample derivative"`` for a training-mode draw.
 
     Raises:
@@ -312,11 +336,16 @@ def compare(
         x: the range ``(lo, hi)`` of the horizontal axis.
 
     Returns:
-        The lines: each activation under its name, its derivative under ``name + "′"``.
+        Each activation's line under its name, its derivative's under ``name + "′"``.
 
     Raises:
         TypeError: ``ax`` is not an Axes or ``names`` is a single string.
         ValueError: no names, an unknown name, or a bad range.
+
+    >>> import matplotlib.figure
+    >>> ax = matplotlib.figure.Figure().add_subplot()
+    >>> list(compare(ax, ["relu", "elu"], derivative=True))
+    ['relu', 'relu′', 'elu', 'elu′']
     """
     ax = _check_axes(ax)
     if isinstance(names, str):
@@ -347,11 +376,19 @@ def gallery(role: str | None = None) -> Figure:
     """Small multiples of every registered activation (and its derivative).
 
     Args:
-        role: ``"hidden"``, ``"output"`` or ``None`` for all; see :func:`actlib.names`.
+        role: ``"hidden"``, ``"output"`` or ``None`` for all; see
+            :func:`~actlib.registry.names`.
 
     Returns:
         A new :class:`NotebookFigure` (not registered with pyplot, so it is shown once when it
         is the value of a notebook cell), one panel per activation in book order.
+
+    Raises:
+        ValueError: ``role`` is not ``"hidden"``, ``"output"`` or ``None``.
+
+    >>> fig = gallery("output")
+    >>> sum(ax.get_visible() for ax in fig.axes)
+    3
     """
     chosen = specs(role)
     ncols = min(4, len(chosen))
