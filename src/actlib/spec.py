@@ -30,6 +30,7 @@ from actlib._inputs import (
     check_real,
 )
 from actlib.shapes import Elementwise, Shape, X
+from actlib.symbolic.piecewise import limit_at_infinity
 
 #: The kinds of value a :class:`Param` can hold (``"real"`` parameters appear in the formula).
 ParamKind = Literal["real", "int", "bool", "generator"]
@@ -854,17 +855,5 @@ def _limits_at_infinity(spec: Activation, which: str, key: tuple) -> tuple[float
     expr = spec.shape.slice_expr(spec, dict(key))
     if which == "derivative":
         expr = sp.diff(expr, X)
-    lo, hi = (float(_piecewise_limit(expr, s)) for s in (-sp.oo, sp.oo))
+    lo, hi = (float(limit_at_infinity(expr, s)) for s in (-sp.oo, sp.oo))
     return lo, hi
-
-
-def _piecewise_limit(expr: sp.Expr, point) -> sp.Expr:
-    """Limit at ±oo, also for Piecewise expressions (SymPy's limit rejects those)."""
-    expr = sp.piecewise_fold(expr)
-    if isinstance(expr, sp.Piecewise):
-        probe = sp.Integer(10**6) if point is sp.oo else -sp.Integer(10**6)
-        for piece, cond in expr.args:
-            if cond is sp.true or bool(cond.subs(X, probe)):
-                return _piecewise_limit(piece, point)
-        raise ValueError(f"no piece of {expr} covers {point}")
-    return sp.limit(expr, X, point)

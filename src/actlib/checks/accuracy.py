@@ -57,7 +57,8 @@ from actlib.checks.reference import (
 from actlib.display.table import Table
 from actlib.registry import get, names
 from actlib.shapes import X
-from actlib.spec import Activation, _piecewise_limit
+from actlib.spec import Activation
+from actlib.symbolic.piecewise import limit_at_infinity
 
 #: The accuracy goal for actlib, at most this many units everywhere on the grid.
 GOAL_UNITS = 4.0
@@ -284,7 +285,7 @@ def _mp_functions(spec: Activation, key: tuple) -> tuple[Callable[[Any], Any], .
 def _limits(spec: Activation, key: tuple, which: int) -> tuple[float, float]:
     """(lim −∞, lim +∞) of f or f′ (of the shape's slice), computed by SymPy."""
     expr = _exprs(spec, key)[which]
-    lo, hi = (float(_piecewise_limit(expr, s)) for s in (-sp.oo, sp.oo))
+    lo, hi = (float(limit_at_infinity(expr, s)) for s in (-sp.oo, sp.oo))
     return lo, hi
 
 

@@ -21,6 +21,7 @@ import sympy as sp
 from actlib.registry import get
 from actlib.shapes import X
 from actlib.spec import Activation
+from actlib.symbolic.piecewise import pieces as _pieces
 
 __all__ = ["AffinePiece", "affine_pieces", "is_affine", "is_piecewise_linear"]
 
@@ -43,19 +44,6 @@ class AffinePiece:
     hi: float
     slope: Any
     intercept: Any
-
-
-def _pieces(expr: sp.Expr) -> list[tuple[sp.Expr, sp.Set]]:
-    """``(expression, set)`` pairs covering the real line, with products and sums folded in.
-
-    :func:`sympy.piecewise_fold` first turns e.g. ``2*Piecewise((x, x > 0), (0, True))`` into
-    ``Piecewise((2*x, x > 0), (0, True))``; without it the product would look like one smooth
-    piece whose derivative is itself a ``Piecewise``.
-    """
-    expr = sp.piecewise_fold(expr)
-    if isinstance(expr, sp.Piecewise):
-        return [(e, s) for e, s in expr.as_expr_set_pairs(sp.S.Reals) if s is not sp.S.EmptySet]
-    return [(expr, sp.S.Reals)]
 
 
 def is_piecewise_linear(activation: str | Activation, **params: Any) -> bool:

@@ -31,6 +31,8 @@ from scipy.optimize import brentq
 
 from actlib.shapes import X
 from actlib.spec import Activation
+from actlib.symbolic.piecewise import limit_at_infinity
+from actlib.symbolic.piecewise import pieces as _pieces
 
 __all__ = [
     "Bounds",
@@ -263,13 +265,6 @@ class _Candidate:
     attained: bool
     exact: bool
     x_exact: Any = None
-
-
-def _pieces(g: sp.Expr) -> list[tuple[sp.Expr, sp.Set]]:
-    g = sp.piecewise_fold(g)  # e.g. scale * Piecewise(...) -> Piecewise(scale * ...)
-    if isinstance(g, sp.Piecewise):
-        return [(e, s) for e, s in g.as_expr_set_pairs(sp.S.Reals) if s is not sp.S.EmptySet]
-    return [(g, sp.S.Reals)]
 
 
 def _as_float(v: Any) -> float:
@@ -737,7 +732,7 @@ def _compute_properties(f: sp.Expr) -> Properties:
     """Properties of the scalar expression ``f`` in :data:`actlib.shapes.X` (no caching)."""
     d = sp.diff(f, X)
     fr, dr = _extent(f), _extent(d)
-    lims = Limits(*(_as_float(_one_sided_piecewise(f, p)) for p in (-sp.oo, sp.oo)))
+    lims = Limits(*(_as_float(limit_at_infinity(f, p)) for p in (-sp.oo, sp.oo)))
     f0 = _as_float(_at(f, 0))
     argmin = fr.argmin
     return Properties(
@@ -785,11 +780,3 @@ def _py(v: Any) -> Any:
 
 def _at(g: sp.Expr, point) -> sp.Expr:
     return g.subs(X, point)
-
-
-def _one_sided_piecewise(g: sp.Expr, point) -> sp.Expr:
-    for e, s in _pieces(g):
-        inside = s.end is sp.oo if point is sp.oo else s.start is -sp.oo
-        if inside:
-            return sp.limit(e, X, point)
-    raise ValueError(f"no piece of {g} reaches {point}")
