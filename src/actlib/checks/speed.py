@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from actlib.checks.timing import round_times
+from actlib.display.table import Table
 from actlib.registry import get, names
 
 
@@ -111,7 +112,7 @@ def to_markdown(rows: Sequence[SpeedRow]) -> str:
     head = ["activation", "quantity"]
     for d in dtypes:
         head += [f"actlib {d} (ms)", f"PyTorch {d} (ms)", f"ratio {d}"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    body = []
     for name, q in keys:
         cells = [name, q]
         for d in dtypes:
@@ -120,5 +121,5 @@ def to_markdown(rows: Sequence[SpeedRow]) -> str:
                 cells += ["—", "—", "—"]
             else:
                 cells += [f"{1e3 * r.actlib_s:.2f}", f"{1e3 * r.torch_s:.2f}", f"{r.ratio:.2f}"]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        body.append(cells)
+    return Table(head, body).to_markdown()

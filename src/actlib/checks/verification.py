@@ -20,6 +20,7 @@ import numpy as np
 import sympy as sp
 
 from actlib.checks.reference import REFERENCE_DIGITS, mp_function, mp_value
+from actlib.display.table import Table
 from actlib.registry import get
 from actlib.shapes import flatten_outputs
 from actlib.spec import Activation
@@ -105,30 +106,32 @@ class VerifyReport:
         "result",
     ]
 
+    def table(self) -> Table:
+        """The checks as a :class:`~actlib.display.table.Table`, results marked pass/fail.
+
+        Returns:
+            One row per check; the result cell carries the pass or fail class.
+
+        >>> verify("relu").table().header[-1]
+        'result'
+        """
+        rows = self._rows()
+        marks = [[None] * 6 + [Table.PASS if r[-1] == "pass" else Table.FAIL] for r in rows]
+        return Table(self._HEADER, rows, classes=marks, css_class="")
+
     def __str__(self) -> str:
-        rows = [self._HEADER, *self._rows()]
-        widths = [max(len(r[i]) for r in rows) for i in range(len(self._HEADER))]
         lines = [
             f"verify({self.name!r}, {_fmt_params(self.params)}): "
             f"{'PASSED' if self.passed else 'FAILED'}",
             f"reference: SymPy expression in {REFERENCE_DIGITS}-digit arithmetic "
             f"(raised where it cancels); grid: {self.grid}",
+            self.table().to_text(),
         ]
-        for i, r in enumerate(rows):
-            lines.append("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)))
-            if i == 0:
-                lines.append("  ".join("-" * w for w in widths))
         return "\n".join(lines)
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in self._HEADER)
-        body = ""
-        for r in self._rows():
-            colour = "#1a7f37" if r[-1] == "pass" else "#cf222e"
-            cells = "".join(f"<td>{html.escape(v)}</td>" for v in r[:-1])
-            body += f"<tr>{cells}<td style='color:{colour};font-weight:bold'>{r[-1]}</td></tr>"
         verdict = "PASSED" if self.passed else "FAILED"
         colour = "#1a7f37" if self.passed else "#cf222e"
         return (
@@ -137,7 +140,7 @@ class VerifyReport:
             f"<span style='color:{colour};font-weight:bold'>{verdict}</span><br>"
             f"<small>reference: the SymPy expression evaluated in {REFERENCE_DIGITS}-digit "
             f"arithmetic; grid: {html.escape(self.grid)}</small></p>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+            f"{self.table()._repr_html_()}</div>"
         )
 
 
