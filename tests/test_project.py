@@ -213,3 +213,21 @@ def test_license_names_both_licenses() -> None:
 def test_changelog_has_an_unreleased_section() -> None:
     text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert re.search(r"^## \[?Unreleased\]?", text, re.MULTILINE)
+
+
+def test_readme_layout_lists_every_module() -> None:
+    """Each module of actlib (spec modules aside) has its line in the README's layout table."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("## Layout") : readme.index("## Using actlib")]
+    listed = set(re.findall(r"^\| `([^`]+)` \|", table, flags=re.MULTILINE))
+    src = ROOT / "src"
+    modules = {
+        p.relative_to(ROOT).as_posix()
+        for p in (src / "actlib").rglob("*.py")
+        if "activations" not in p.parts
+        and not (p.name == "__init__.py" and p.parent.name != "actlib")
+    }
+    missing = sorted(modules - listed)
+    assert not missing, f"README layout table lacks: {missing}"
+    stale = sorted(p for p in listed if p.endswith(".py") and not (ROOT / p).exists())
+    assert not stale, f"README layout table names modules that do not exist: {stale}"

@@ -6,7 +6,7 @@ ranges, monotonicity, smoothness, zero-centring and saturation from
 range, and the cost from a timing of the NumPy forward. Registering a new activation adds its
 row; nothing here names an activation.
 
->>> from actlib.display.tables import comparison_rows, to_markdown
+>>> from actlib.display.comparison import comparison_rows, to_markdown
 >>> rows = comparison_rows(["relu"], cost={"relu": 1.0})
 >>> rows[0].saturates
 'x → −∞'

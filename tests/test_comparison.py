@@ -1,4 +1,4 @@
-"""Tests of actlib.display.tables: the comparison table is generated from the registry."""
+"""Tests of actlib.display.comparison: the comparison table is generated from the registry."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sympy as sp
 
 import actlib
 from actlib import registry
-from actlib.display.tables import (
+from actlib.display.comparison import (
     ActivationRow,
     comparison_rows,
     format_interval,
