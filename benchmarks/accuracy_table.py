@@ -9,9 +9,9 @@ section of benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
-import time
 
 from actlib.checks import accuracy as acc
+from actlib.checks.timing import Timer
 
 try:
     from _readme import write_section
@@ -25,9 +25,9 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()
     mode = "fast" if args.fast else "full"
-    start = time.perf_counter()
-    table = acc.accuracy_table(mode)
-    elapsed = time.perf_counter() - start
+    with Timer() as timer:
+        table = acc.accuracy_table(mode)
+    elapsed = timer.wall
     worst = {impl: table.worst(implementation=impl) for impl in ("actlib", "PyTorch", "naive")}
     points = {r.dtype: r.points for r in table.rows}
     lines = [

@@ -10,12 +10,13 @@ modified. Exit status 1 if any notebook has a problem.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
+from actlib.checks.timing import Timer
 
 
 def run(path: Path) -> list[str]:
@@ -24,12 +25,12 @@ def run(path: Path) -> list[str]:
         nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )
     problems: list[str] = []
-    start = time.perf_counter()
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        problems.append(f"cell error: {str(exc)[-2000:]}")
-    elapsed = time.perf_counter() - start
+    with Timer() as timer:
+        try:
+            client.execute()
+        except CellExecutionError as exc:
+            problems.append(f"cell error: {str(exc)[-2000:]}")
+    elapsed = timer.wall
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
