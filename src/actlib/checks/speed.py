@@ -9,6 +9,7 @@ each number is the median of several rounds, and the rounds of the two libraries
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import numpy as np
 from actlib.checks.timing import round_times
 from actlib.display.table import Table
 from actlib.registry import get, names
+from actlib.spec import Activation
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,8 @@ def compare(
                 t = torch.from_numpy(x.copy())
                 params = spec.params
                 a, b = _interleaved(
-                    lambda spec=spec, x=x: spec.forward(x),
-                    lambda spec=spec, t=t, params=params: _torch_forward(spec, t, params),
+                    functools.partial(spec.forward, x),
+                    functools.partial(_torch_forward, spec, t, params),
                     repeat,
                 )
                 rows.append(SpeedRow(name, np.dtype(dtype).name, "forward", x.size, a, b))
@@ -85,16 +87,20 @@ def compare(
                     # half the input's length): autograd then returns the gradient of Σ f.
                     ones = torch.ones_like(_torch_forward(spec, t, params))
                     a, b = _interleaved(
-                        lambda spec=spec, x=x: spec.derivative(x),
-                        lambda spec=spec, tg=tg, ones=ones, params=params: torch.autograd.grad(
-                            spec.torch_forward(tg, **params), tg, grad_outputs=ones
-                        ),
+                        functools.partial(spec.derivative, x),
+                        functools.partial(_torch_gradient, spec, tg, ones, params),
                         repeat,
                     )
                     rows.append(SpeedRow(name, np.dtype(dtype).name, "derivative", x.size, a, b))
         return rows
     finally:
         torch.set_num_threads(threads)
+
+
+def _torch_gradient(spec: Activation, t: Any, ones: Any, params: dict[str, Any]) -> Any:
+    import torch
+
+    return torch.autograd.grad(spec.torch_forward(t, **params), t, grad_outputs=ones)
 
 
 def _torch_forward(spec, t, params):

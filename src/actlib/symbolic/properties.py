@@ -397,7 +397,7 @@ def _is_c1(f: sp.Expr) -> bool:
     if not isinstance(f, sp.Piecewise):
         return True
     d = sp.diff(f, X)
-    bounds = set()
+    bounds: set[sp.Expr] = set()
     for _, s in _pieces(f):
         bounds.update(b for b in (s.start, s.end) if b not in (sp.oo, -sp.oo))
     for b in bounds:
@@ -524,7 +524,7 @@ def _expr_to_json(e: Any) -> dict[str, Any]:
         return {"f": "Symbol", "name": e.name, "assumptions": dict(sorted(assumptions.items()))}
     name = type(e).__name__
     if _OPERATORS.get(name) is type(e) or _FUNCTIONS.get(name) is type(e):
-        return {"f": name, "args": [_expr_to_json(a) for a in e.args]}
+        return {"f": name, "args": [_expr_to_json(a) for a in sp.sympify(e).args]}
     raise ValueError(f"{name} is not among the classes the properties cache can store")
 
 
@@ -585,7 +585,7 @@ def _expr_from_json(node: Any, depth: int = 0) -> sp.Expr:
     elif cls in (sp.Add, sp.Mul):
         ok = len(args) >= 2
     else:
-        ok = len(args) in cls.nargs
+        ok = len(args) in getattr(cls, "nargs", ())
     if not ok:
         raise ValueError(f"{name} cannot take {len(args)} arguments")
     return cls(*args, evaluate=False)
@@ -735,6 +735,11 @@ def _compute_properties(f: sp.Expr) -> Properties:
     lims = Limits(*(_as_float(limit_at_infinity(f, p)) for p in (-sp.oo, sp.oo)))
     f0 = _as_float(_at(f, 0))
     argmin = fr.argmin
+    saturates: list[Literal["negative", "positive"]] = []
+    if math.isfinite(lims.negative):
+        saturates.append("negative")
+    if math.isfinite(lims.positive):
+        saturates.append("positive")
     return Properties(
         range=Bounds(float(fr.inf), float(fr.sup)),
         range_attained=(fr.inf_attained, fr.sup_attained),
@@ -750,9 +755,7 @@ def _compute_properties(f: sp.Expr) -> Properties:
             else None
         ),
         limits=lims,
-        saturates=tuple(
-            side for side, v in zip(("negative", "positive"), lims, strict=True) if math.isfinite(v)
-        ),
+        saturates=tuple(saturates),
         zero_centred=bool(f0 == 0 and fr.inf < 0 < fr.sup),
         continuously_differentiable=bool(_is_c1(f)),
         value_at_zero=f0,
