@@ -29,14 +29,16 @@ class SpeedRow:
 
     name: str
     dtype: str
-    quantity: str  #: "forward" or "derivative" (PyTorch: forward + autograd backward)
+    #: Which computation was timed, ``"forward"`` or ``"derivative"`` (for PyTorch the
+    #: derivative is autograd's backward pass).
+    quantity: str
     n: int
     actlib_s: float
     torch_s: float
 
     @property
     def ratio(self) -> float:
-        """actlib time / PyTorch time (below 1: actlib is faster)."""
+        """The time of actlib divided by the time of PyTorch; below 1, actlib is faster."""
         return self.actlib_s / self.torch_s
 
 

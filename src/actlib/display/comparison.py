@@ -243,7 +243,7 @@ def to_markdown(rows: Sequence[ActivationRow]) -> str:
         rows: the rows from :func:`comparison_rows`; the extra columns are those of the first.
 
     Returns:
-        The table: a header line, a separator line, one line per row.
+        A Markdown table with a header line, a separator line and one line per row.
 
     Raises:
         ValueError: ``rows`` is empty.
