@@ -116,6 +116,25 @@ def test_notebooks_are_stored_without_outputs() -> None:
     )
 
 
+def test_notebooks_are_valid_and_cells_have_ids() -> None:
+    """Every cell has a unique id (nbformat 4.5): links, caches and translations key on it."""
+    import nbformat
+
+    problems = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        ids = [cell.get("id") for cell in nb.get("cells", [])]
+        if None in ids:
+            problems.append(
+                f"{path.name}: cells without an id: {[i for i, c in enumerate(ids) if c is None]}"
+            )
+        elif len(set(ids)) != len(ids):
+            problems.append(f"{path.name}: repeated cell ids")
+        else:
+            nbformat.validate(nbformat.reads(json.dumps(nb), as_version=4))
+    assert not problems, "\n".join(problems)
+
+
 def test_every_activation_chapter_is_in_the_toc(toc_entries: list[str]) -> None:
     missing = {
         spec.name: f"notebooks/{spec.chapter_name}.ipynb"
