@@ -310,8 +310,9 @@ class Activation:
     sympy_expr: Callable[..., Any]
     #: The stable NumPy forward (see :mod:`actlib.shapes` for its signature per family).
     numpy_forward: ArrayFn
-    #: The stable NumPy derivative, laid out as the shape says.
-    numpy_derivative: ArrayFn
+    #: The stable NumPy derivative, laid out as the shape says (a gated spec's returns the pair
+    #: (∂f/∂a, ∂f/∂b)).
+    numpy_derivative: Callable[..., Any]
     #: PyTorch's implementation (function, module), written once.
     torch_reference: TorchReference
     reference: Reference  #: The paper that introduced the activation.
