@@ -35,14 +35,14 @@ import numpy as np  # noqa: E402
 
 import actlib  # noqa: E402
 from actlib.checks.timing import Timer  # noqa: E402
-from actlib.display.explorer import Explorer, SoftmaxExplorer, _png, explore  # noqa: E402
+from actlib.display.explorer import Explorer, NormalizingExplorer, _png, explore  # noqa: E402
 
 BUDGET_MS = 50.0
 
 
-def moves(explorer: Explorer | SoftmaxExplorer, n: int) -> Iterator[dict[str, Any]]:
+def moves(explorer: Explorer | NormalizingExplorer, n: int) -> Iterator[dict[str, Any]]:
     """``n`` successive control changes, like dragging one slider across its range."""
-    if isinstance(explorer, SoftmaxExplorer):
+    if isinstance(explorer, NormalizingExplorer):
         for k, t in enumerate(np.linspace(-4.0, 4.0, n)):
             yield {"z1": float(t)} if k % 2 else {"T": float(1.0 + abs(t) / 2)}
         return

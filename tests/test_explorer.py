@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import json
+import math
 import re
+import shutil
+import subprocess
 import sys
 from functools import cache
 from html.parser import HTMLParser
@@ -13,10 +17,11 @@ from html.parser import HTMLParser
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+import sympy as sp
 
 import actlib
 from actlib.display import explorer as explorer_mod
-from actlib.display.explorer import Explorer, SoftmaxExplorer, explore
+from actlib.display.explorer import Explorer, NormalizingExplorer, explore
 from actlib.display.plotting import curve
 from actlib.shapes import Elementwise, Normalizing
 
@@ -148,7 +153,7 @@ def test_parameter_free_activations_get_an_explorer(spec):
     ex = explore(spec.name)
     assert ex.spec is spec
     if isinstance(spec.shape, Normalizing):
-        assert isinstance(ex, SoftmaxExplorer)
+        assert isinstance(ex, NormalizingExplorer)
     else:
         assert isinstance(ex, Explorer)
         ex.update(x=(-1.5, 2.5))
@@ -408,3 +413,116 @@ def test_limits_follow_large_changes():
     ex.update(x=(0.5, 1.0))
     lo, hi = ex.ax.get_ylim()
     assert ex.ax.get_xlim() == (0.5, 1.0) and hi < 2.0
+
+
+# ---------------------------------------------------------------------- bars of f(z / T)
+NORMALIZING = [s.name for s in actlib.specs() if isinstance(s.shape, Normalizing)]
+#: (logits, T): the defaults, a tie, a cold temperature, logits far beyond the sliders.
+BAR_CASES = [
+    ([2.0, 1.0, 0.1, -1.0], 1.0),
+    ([0.5, 0.5], 0.3),
+    ([5.0, -5.0, 0.0, 4.9, -0.1, 2.0], 0.1),
+    ([1000.0, 0.0, -1000.0], 0.05),
+    ([-3.0, 40.0], 1.0),
+]
+
+
+def _evaluate(node, x):
+    """The script's evaluator (``evaluate`` in static/explorer.js), written again in Python."""
+    op, args = node[0], node[1:]
+    if op == "x":
+        return x[args[0]]
+    if op == "num":
+        return args[0]
+    a = [_evaluate(n, x) for n in args]
+    if op == "add":
+        return functools.reduce(lambda u, v: u + v, a)
+    if op == "mul":
+        return functools.reduce(lambda u, v: u * v, a)
+    if op == "pow":
+        return a[0] ** a[1]
+    functions = {"exp": math.exp, "log": math.log, "abs": abs, "tanh": math.tanh}
+    if op in functions:
+        return functions[op](*a)
+    return {"max": max, "min": min}[op](a)
+
+
+def _script_outputs(config, z, T):
+    """What the script shows for logits z at temperature T (``outputs`` in explorer.js)."""
+    x = [v / T for v in z]
+    if config["shift"]:
+        m = max(x)
+        x = [v - m for v in x]
+    return [_evaluate(node, x) for node in config["program"]]
+
+
+@pytest.mark.parametrize("name", NORMALIZING)
+@pytest.mark.parametrize(("logits", "T"), BAR_CASES, ids=str)
+def test_bars_in_the_page_show_what_the_spec_computes(name, logits, T):
+    ex = explore(name, logits=logits, T=T)
+    config = json.loads(_root(parse(ex.to_html()))["data-config"])
+    assert config == json.loads(json.dumps(ex.script_config()))
+    assert config["shift"]  # both are shift invariant, so nothing overflows in the page
+    expected = actlib.get(name).forward(np.asarray(logits) / T)
+    np.testing.assert_allclose(_script_outputs(config, logits, T), expected, rtol=1e-12, atol=1e-15)
+    heights = [b.get_height() for b in ex.bars]
+    lo, hi = ex.limits
+    np.testing.assert_array_equal(heights, np.clip(ex.outputs(), lo, hi))
+    np.testing.assert_array_equal(ex.outputs(), expected)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the page script")
+def test_the_page_script_itself_computes_the_spec_values():
+    """static/explorer.js run by Node.js: outputs and barLimits agree with the kernel."""
+    names, cases = [], []
+    for name in NORMALIZING:
+        for logits, T in BAR_CASES:
+            ex = explore(name, logits=logits, T=T)
+            names.append(name)
+            cases.append({"config": ex.script_config(), "z": logits, "T": T})
+    script = explorer_mod._asset("static/explorer.js")
+    driver = (
+        "var window = {};\n" + script + "\nvar cases = " + json.dumps(cases) + ";\n"
+        "console.log(JSON.stringify(cases.map(function (c) {\n"
+        "  var p = window.actlibExplorer.outputs(c.config, c.z, c.T);\n"
+        "  return { p: p, limits: window.actlibExplorer.barLimits(p) };\n"
+        "})));\n"
+    )
+    run = subprocess.run(
+        ["node", "-e", driver], capture_output=True, text=True, timeout=60, check=True
+    )
+    results = json.loads(run.stdout)
+    for name, case, got in zip(names, cases, results, strict=True):
+        expected = actlib.get(name).forward(np.asarray(case["z"]) / case["T"])
+        np.testing.assert_allclose(got["p"], expected, rtol=1e-12, atol=1e-15)
+        assert tuple(got["limits"]) == explorer_mod.bar_limits(expected.tolist())
+
+
+def test_log_softmax_bars_hang_below_zero_and_the_axes_follow():
+    ex = explore("log_softmax", logits=[2.0, 1.0, 0.0])
+    assert all(b.get_height() < 0 for b in ex.bars)
+    lo, hi = ex.ax.get_ylim()
+    assert hi == 0.0 and lo < min(ex.outputs())
+    ex.update()
+    limits = ex.limits
+    ex.update(z1=2.1)  # a small move keeps the axes
+    assert ex.limits == limits
+    ex.update(T=0.1)  # log-probabilities down to about -20: the axes grow
+    assert ex.limits[0] <= min(ex.outputs()) < limits[0]
+    assert [t.get_text() for t in ex.labels][0] == "0.000"  # not "-0.000"
+    assert ex.ax.get_title() == "Log-softmax: log_softmax(z / T)"
+
+
+def test_bar_limits_round_each_side_up():
+    assert explorer_mod.bar_limits([0.3, 0.99]) == (0.0, 1.0)
+    assert explorer_mod.bar_limits([-0.2, -1.5]) == (-2.0, 0.0)
+    assert explorer_mod.bar_limits([-7.0, 30.0]) == (-10.0, 50.0)
+    assert explorer_mod.bar_limits([0.0, float("-inf")]) == (0.0, 1.0)
+
+
+def test_script_program_names_what_it_cannot_evaluate():
+    x0, x1 = sp.symbols("x_0:2", real=True)
+    program = explorer_mod.script_program(sp.exp(x0) / (sp.exp(x0) + sp.exp(x1)), (x0, x1))
+    assert _evaluate(program, [0.0, 0.0]) == 0.5
+    with pytest.raises(ValueError, match="erf"):
+        explorer_mod.script_program(sp.erf(x0), (x0, x1))

@@ -441,7 +441,7 @@ class Shape:
 
         Returns:
             An :class:`~actlib.display.explorer.Explorer` (a
-            :class:`~actlib.display.explorer.SoftmaxExplorer` for normalizing activations).
+            :class:`~actlib.display.explorer.NormalizingExplorer` for normalizing activations).
 
         >>> from actlib import get
         >>> type(get("relu").shape.explorer(get("relu"))).__name__
@@ -635,9 +635,9 @@ class Normalizing(Shape):
         return name + " = " + spec.to_latex(f) + r",\qquad J = " + spec.to_latex(sp.simplify(j))
 
     def explorer(self, spec, **params):
-        from actlib.display.explorer import SoftmaxExplorer
+        from actlib.display.explorer import NormalizingExplorer
 
-        return SoftmaxExplorer(spec, **params)
+        return NormalizingExplorer(spec, **params)
 
     #: Entries per slice in the speed benchmark.
     bench_width = 10

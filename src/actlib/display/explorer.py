@@ -7,8 +7,9 @@ displays
   the Agg backend and shown as PNG in an ``ipywidgets.Image``; a control change updates the
   existing artists (``set_data``) and redraws, it never rebuilds the figure;
 * on the static site (no kernel): a self-contained ``text/html`` version with the curves
-  precomputed over a grid of parameter values, redrawn by a small inline script into an inline
-  ``<svg>``; without JavaScript the reader sees a static PNG of the default parameters.
+  precomputed over a grid of parameter values (for normalizing activations, the spec's formula
+  as a small program, see :func:`script_program`), redrawn by a small inline script into an
+  inline ``<svg>``; without JavaScript the reader sees a static PNG of the default parameters.
 
 Both representations are in the same MIME bundle; the book's html builder is configured to
 prefer ``text/html``. The figures are drawn by :mod:`actlib.display.plotting`; this module only adds
@@ -32,6 +33,7 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+import sympy as sp
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -663,19 +665,143 @@ class Explorer(_BaseExplorer):
         return config, "".join(controls), data
 
 
-class SoftmaxExplorer(_BaseExplorer):
-    """Softmax of a few logits at a temperature: the output distribution as bars.
+#: The SymPy functions the kernel-free bars can evaluate, by the name the script knows them by.
+_SCRIPT_FUNCTIONS: tuple[tuple[type, str], ...] = (
+    (sp.exp, "exp"),
+    (sp.log, "log"),
+    (sp.Abs, "abs"),
+    (sp.tanh, "tanh"),
+    (sp.Max, "max"),
+    (sp.Min, "min"),
+)
+
+
+def script_program(expr: sp.Expr, symbols: Sequence[sp.Symbol]) -> list[Any]:
+    """``expr`` as a nested list the explorer script evaluates (JSON, no code).
+
+    A node is ``["x", i]`` (the i-th symbol), ``["num", value]``, or an operation followed by
+    its operands: ``"add"``, ``"mul"``, ``"pow"`` (base, exponent), ``"exp"``, ``"log"``,
+    ``"abs"``, ``"tanh"``, ``"max"`` and ``"min"``. ``static/explorer.js`` evaluates it in
+    double precision, left to right, exactly as written.
 
     Args:
-        name: the vector-valued activation (softmax).
+        expr: a SymPy expression in ``symbols`` with real number coefficients.
+        symbols: the variables, in the order of the script's input vector.
+
+    Returns:
+        The expression tree.
+
+    Raises:
+        ValueError: the expression holds a function the script cannot evaluate, or a number
+            that is not finite.
+
+    >>> x0, x1 = sp.symbols("x_0:2", real=True)
+    >>> script_program(x0 - sp.log(x1), (x0, x1))
+    ['add', ['x', 0], ['mul', ['num', -1.0], ['log', ['x', 1]]]]
+    """
+    index = {s: i for i, s in enumerate(symbols)}
+
+    def walk(e: Any) -> list[Any]:
+        if e in index:
+            return ["x", index[e]]
+        if e.is_Number or e.is_NumberSymbol:
+            value = float(e)
+            if not math.isfinite(value):
+                raise ValueError(f"the explorer script cannot evaluate the number {e}")
+            return ["num", value]
+        if isinstance(e, sp.Add):
+            return ["add", *(walk(a) for a in e.args)]
+        if isinstance(e, sp.Mul):
+            return ["mul", *(walk(a) for a in e.args)]
+        if isinstance(e, sp.Pow):
+            return ["pow", walk(e.base), walk(e.exp)]
+        name = next((n for cls, n in _SCRIPT_FUNCTIONS if isinstance(e, cls)), None)
+        if name is not None:
+            return [name, *(walk(a) for a in e.args)]
+        raise ValueError(
+            f"the explorer script cannot evaluate {type(e).__name__} (in {expr}); it knows "
+            f"+, ×, powers and {', '.join(n for _, n in _SCRIPT_FUNCTIONS)}"
+        )
+
+    return walk(sp.sympify(expr))
+
+
+@cache
+def _bars_program(spec: Activation, n: int, key: tuple) -> tuple[list[Any], bool]:
+    """The script program of the spec's n outputs, and whether they are shift invariant.
+
+    Shift invariance, f(x + c·1) = f(x), is proved from the expression: the derivative along
+    the all-ones direction, the sum of each Jacobian row, cancels to 0 (ℝⁿ is connected). The
+    script may then subtract the largest input first, so that no exponential overflows.
+    """
+    f = spec.shape.build(spec.sympy_expr, dict(key), n)
+    xs = spec.shape.symbols(n)
+    program = [script_program(e, xs) for e in f]
+    invariant = all(sp.cancel(sum(sp.diff(e, x) for x in xs)) == 0 for e in f)
+    return program, invariant
+
+
+def bar_limits(values: Sequence[float]) -> tuple[float, float]:
+    """The y-range of the bars: from 0 to the values, each side rounded up to 1, 2 or 5 × 10ᵏ.
+
+    The rounding keeps the axes still while the values move a little, so dragging a slider
+    redraws only the bars; the script computes the same limits (``barLimits``).
+
+    Args:
+        values: the bar heights (non-finite ones are ignored).
+
+    Returns:
+        ``(lo, hi)`` with ``lo <= 0 <= hi``; a side without bars is 0.
+
+    >>> bar_limits([0.2, 0.7]), bar_limits([-0.1, -3.2])
+    ((0.0, 1.0), (-5.0, 0.0))
+    """
+
+    def extent(v: float) -> float:
+        if not v > 0:
+            return 0.0
+        step = 1.0
+        while True:
+            for m in (1.0, 2.0, 5.0):
+                if m * step >= v:
+                    return m * step
+            step *= 10.0
+
+    finite = [float(v) for v in values if math.isfinite(v)]
+    lo = 0.0 - extent(-min(finite, default=0.0))  # 0.0, not -0.0
+    hi = extent(max(finite, default=0.0))
+    return (lo, hi) if hi > lo else (0.0, 1.0)
+
+
+def _bar_text(v: float) -> str:
+    """A bar's label: three decimals, never ``-0.000``."""
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    s = f"{v:.3f}"
+    return "0.000" if float(s) == 0 else s
+
+
+class NormalizingExplorer(_BaseExplorer):
+    """A normalizing activation of a few logits at a temperature: f(z / T) as bars.
+
+    The bars show whatever the spec computes (probabilities for softmax, log-probabilities for
+    log-softmax). The kernel-free version receives the spec's SymPy expression as a small
+    program (:func:`script_program`) and evaluates it in the page.
+
+    Args:
+        name: a normalizing activation (softmax, log-softmax).
         logits: the initial logits (2 to 6 of them).
-        T: the initial temperature (> 0); the bars show ``softmax(z / T)``.
+        T: the initial temperature (> 0); the bars show ``f(z / T)``.
         **params: parameters of the spec (validated; ``axis`` is irrelevant for one vector).
     """
 
     #: Slider limits of the logits and of the temperature.
     LOGIT_SLIDER = (-5.0, 5.0, 0.1)
     T_SLIDER = (0.1, 5.0, 0.05)
+    #: Headroom beyond the bars for their labels, as a fraction of the y-range.
+    PAD = 0.08
 
     def __init__(
         self,
@@ -689,8 +815,8 @@ class SoftmaxExplorer(_BaseExplorer):
         self.spec = get(name)
         if not isinstance(self.spec.shape, Normalizing):
             raise ValueError(
-                f"{self.spec.name} is {self.spec.shape.family}; the distribution view is for "
-                "normalizing activations: use Explorer"
+                f"{self.spec.name} is {self.spec.shape.family}; the bars are for normalizing "
+                "activations: use Explorer"
             )
         self.values = self.spec.resolve(params)
         if isinstance(logits, (str, bytes)) or not isinstance(logits, Sequence | np.ndarray):
@@ -700,19 +826,24 @@ class SoftmaxExplorer(_BaseExplorer):
         self.logits = [self._check_real(f"z{i + 1}", v) for i, v in enumerate(logits)]
         self.T = self._check_T(T)
         k = len(self.logits)
-        p = self.probabilities()
-        self.bars = self.ax.bar(range(1, k + 1), p, color=MAIN_COLOR, alpha=0.85, width=0.6)
-        self.labels = [
-            self.ax.text(i + 1, pi + 0.02, f"{pi:.3f}", ha="center", fontsize="small")
-            for i, pi in enumerate(p)
-        ]
-        self.ax.set_ylim(0, 1.08)
-        self.ax.set_xticks(range(1, k + 1), [f"class {i}" for i in range(1, k + 1)])
-        self.ax.set_ylabel("probability")
-        self.ax.set_title(f"{self.spec.title}: softmax(z / T)")
-        self.T_text = self.ax.text(
-            0.98, 0.96, self._T_label(), transform=self.ax.transAxes, ha="right", va="top"
+        y = self.outputs()
+        self.bars = self.ax.bar(
+            range(1, k + 1), np.zeros(k), color=MAIN_COLOR, alpha=0.85, width=0.6
         )
+        self.labels = [
+            self.ax.text(i + 1, 0.0, "", ha="center", fontsize="small") for i in range(k)
+        ]
+        self.ax.axhline(0.0, color="0.3", lw=0.8)
+        self.ax.set_xticks(range(1, k + 1), [f"class {i}" for i in range(1, k + 1)])
+        self.ax.set_ylabel(self._label())
+        self.ax.set_title(self._title())
+        self.T_text = self.ax.text(
+            1.0, 1.01, self._T_label(), transform=self.ax.transAxes, ha="right", va="bottom",
+            fontsize="small",
+        )  # fmt: skip
+        self.limits = (0.0, 0.0)
+        self._set_limits(y)
+        self._set_bars(y)
 
     @staticmethod
     def _check_real(name: str, value: Any) -> float:
@@ -728,16 +859,47 @@ class SoftmaxExplorer(_BaseExplorer):
             raise ValueError(f"the temperature T must be > 0, got {value:g}")
         return value
 
+    def _title(self) -> str:
+        return f"{self.spec.title}: {self.spec.name}(z / T)"
+
+    def _label(self) -> str:
+        return f"{self.spec.name}(z / T)"
+
     def _T_label(self) -> str:
         return f"T = {self.T:.3g}"
 
     def _animated(self) -> list[Any]:
         return [*self.bars, *self.labels, self.T_text]
 
-    def probabilities(self) -> np.ndarray:
-        """``softmax(z / T)`` of the current logits, computed by the spec."""
+    def outputs(self) -> np.ndarray:
+        """``f(z / T)`` of the current logits, computed by the spec.
+
+        Returns:
+            One value per logit.
+        """
         z = np.asarray(self.logits) / self.T
         return np.asarray(self.spec.forward(z, **self.values))
+
+    def _set_limits(self, y: np.ndarray) -> bool:
+        """Fit the y-limits to the bars (see :func:`bar_limits`); return whether they changed."""
+        limits = bar_limits(y.tolist())
+        if limits == self.limits:
+            return False
+        self.limits = limits
+        lo, hi = limits
+        span = hi - lo
+        self.ax.set_ylim(lo - self.PAD * span * (lo < 0), hi + self.PAD * span * (hi > 0))
+        return True
+
+    def _set_bars(self, y: np.ndarray) -> None:
+        lo, hi = self.limits
+        pad = 0.02 * (hi - lo)
+        for bar, label, v in zip(self.bars, self.labels, y.tolist(), strict=True):
+            h = min(max(v, lo), hi) if not math.isnan(v) else 0.0  # an infinite bar is clipped
+            bar.set_height(h)
+            label.set_y(h + pad if h >= 0 else h - pad)
+            label.set_verticalalignment("bottom" if h >= 0 else "top")
+            label.set_text(_bar_text(v))
 
     def update(self, **values: Any) -> None:
         """Apply new logits (``z1``, ``z2``, ...) and/or temperature ``T``; redraw the bars.
@@ -756,12 +918,11 @@ class SoftmaxExplorer(_BaseExplorer):
                 allowed = ", ".join([f"z{i + 1}" for i in range(len(logits))] + ["T"])
                 raise TypeError(f"unknown control {key!r}; the controls are: {allowed}")
         self.logits, self.T = logits, T
-        for bar, label, pi in zip(self.bars, self.labels, self.probabilities(), strict=True):
-            bar.set_height(pi)
-            label.set_y(pi + 0.02)
-            label.set_text(f"{pi:.3f}")
+        y = self.outputs()
+        changed = self._set_limits(y)
+        self._set_bars(y)
         self.T_text.set_text(self._T_label())
-        self.redraw(full=False)  # fixed axes: only the bars and their labels change
+        self.redraw(full=changed)  # same axes: only the bars and their labels change
 
     def _build_widget(self) -> Any:
         import ipywidgets as w
@@ -787,14 +948,42 @@ class SoftmaxExplorer(_BaseExplorer):
         self._message = w.HTML("")
         return w.VBox([w.HBox([w.VBox(sliders), w.VBox([t, self._message])]), self._image])
 
+    def script_config(self) -> dict[str, Any]:
+        """What the kernel-free script receives: the logits and the spec's formula as a program.
+
+        ``program[i]`` is output i of the spec's SymPy expression for ``len(logits)`` inputs
+        (:func:`script_program`); the script evaluates it at x = z / T, after subtracting the
+        largest x when ``shift`` says the function is shift invariant, so it shows the values
+        :meth:`outputs` computes.
+
+        Returns:
+            The JSON-ready configuration (``kind`` is ``"bars"``).
+
+        >>> config = NormalizingExplorer("softmax", logits=[1.0, 0.0]).script_config()
+        >>> config["kind"], config["shift"], config["program"][1][0]
+        ('bars', True, 'mul')
+        """
+        key = tuple(sorted(self.spec.symbolic_params(self.values).items()))
+        program, shift = _bars_program(self.spec, len(self.logits), key)
+        return {
+            "kind": "bars",
+            "title": self._title(),
+            "label": self._label(),
+            "logits": self.logits,
+            "program": program,
+            "shift": shift,
+            "pad": self.PAD,
+            "colors": list(_HEX[:1]),
+        }
+
     def to_html(self) -> str:
-        """The kernel-free HTML version: the script computes softmax(z / T) itself (tiny).
+        """The kernel-free HTML version: the script evaluates the spec's formula itself.
 
         Returns:
             The same structure as :meth:`Explorer.to_html`: a slider per logit and one for the
-            temperature, no precomputed curves.
+            temperature, no precomputed curves (see :meth:`script_config`).
 
-        >>> page = SoftmaxExplorer(logits=[1.0, 0.0]).to_html()
+        >>> page = NormalizingExplorer(logits=[1.0, 0.0]).to_html()
         >>> page.count('data-role="logit"'), page.count('data-role="temperature"')
         (2, 1)
         """
@@ -825,26 +1014,21 @@ class SoftmaxExplorer(_BaseExplorer):
                 role="temperature",
             )
         )
-        config = {
-            "kind": "bars",
-            "title": f"{self.spec.title}: softmax(z / T)",
-            "logits": self.logits,
-            "colors": list(_HEX[:1]),
-        }
-        return self._html_page(config, "".join(controls), None)
+        return self._html_page(self.script_config(), "".join(controls), None)
 
 
-def explore(name: str | Activation, **params: Any) -> Explorer | SoftmaxExplorer:
+def explore(name: str | Activation, **params: Any) -> Explorer | NormalizingExplorer:
     """An interactive explorer of one activation; display it as the value of a cell.
 
     Elementwise activations get sliders for their continuous parameters, checkboxes for the
-    boolean ones, an x-range, an f′ toggle and overlays; vector-valued ones (softmax) get
-    sliders for a few logits and a temperature, with the distribution as bars.
+    boolean ones, an x-range, an f′ toggle and overlays; normalizing ones (softmax,
+    log-softmax) get sliders for a few logits and a temperature, with their outputs as bars.
 
     Args:
         name: a registered name (or alias) or a spec.
         **params: initial parameter values; also the explorer options (``x``, ``derivative``,
-            ``overlay`` for elementwise activations, ``logits`` and ``T`` for softmax).
+            ``overlay`` for elementwise activations, ``logits`` and ``T`` for normalizing
+            ones).
 
     Returns:
         The explorer; its ``update(**values)`` changes controls programmatically.

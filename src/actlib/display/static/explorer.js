@@ -224,20 +224,70 @@ window.actlibExplorer = window.actlibExplorer || (function () {
     draw();
   }
 
-  /* ---------------------------------------------------------------- softmax(z / T) as bars */
-  function softmax(z, t) {
-    var m = -Infinity, i, s = 0, out = [];
-    for (i = 0; i < z.length; i++) m = Math.max(m, z[i] / t);
-    for (i = 0; i < z.length; i++) { out.push(Math.exp(z[i] / t - m)); s += out[i]; }
-    for (i = 0; i < z.length; i++) out[i] /= s;
-    return out;
+  /* ------------------------------------------- f(z / T) of a normalizing activation as bars */
+  /* cfg.program[i] is output i of the activation's formula as a tree (see script_program in
+   * explorer.py): ["x", j] is input j, ["num", v] a constant, otherwise an operation and its
+   * operands, evaluated left to right in double precision. */
+  function evaluate(node, x) {
+    var op = node[0], i, v;
+    if (op === "x") return x[node[1]];
+    if (op === "num") return node[1];
+    var a = [];
+    for (i = 1; i < node.length; i++) a.push(evaluate(node[i], x));
+    switch (op) {
+      case "add": v = a[0]; for (i = 1; i < a.length; i++) v += a[i]; return v;
+      case "mul": v = a[0]; for (i = 1; i < a.length; i++) v *= a[i]; return v;
+      case "pow": return Math.pow(a[0], a[1]);
+      case "exp": return Math.exp(a[0]);
+      case "log": return Math.log(a[0]);
+      case "abs": return Math.abs(a[0]);
+      case "tanh": return Math.tanh(a[0]);
+      case "max": return Math.max.apply(null, a);
+      case "min": return Math.min.apply(null, a);
+    }
+    return NaN;
+  }
+
+  /* f(z / T); a shift-invariant f is evaluated after subtracting the largest input. */
+  function outputs(cfg, z, t) {
+    var x = [], m = -Infinity, i;
+    for (i = 0; i < z.length; i++) { x.push(z[i] / t); m = Math.max(m, x[i]); }
+    if (cfg.shift && isFinite(m)) for (i = 0; i < x.length; i++) x[i] -= m;
+    return cfg.program.map(function (node) { return evaluate(node, x); });
+  }
+
+  /* The smallest of 1, 2, 5, 10, 20, 50, ... that is at least v (0 for v <= 0). */
+  function extent(v) {
+    if (!(v > 0)) return 0;
+    for (var step = 1; ; step *= 10) {
+      if (step >= v) return step;
+      if (2 * step >= v) return 2 * step;
+      if (5 * step >= v) return 5 * step;
+    }
+  }
+
+  /* As bar_limits in explorer.py: from 0 to the values, each side rounded up. */
+  function barLimits(p) {
+    var lo = 0, hi = 0;
+    p.forEach(function (v) {
+      if (isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    });
+    lo = 0 - extent(-lo); hi = extent(hi);
+    return hi > lo ? [lo, hi] : [0, 1];
+  }
+
+  function barText(v) {
+    if (isNaN(v)) return "nan";
+    if (!isFinite(v)) return v > 0 ? "inf" : "-inf";
+    var s = v.toFixed(3);
+    return parseFloat(s) === 0 ? "0.000" : s;
   }
 
   function initBars(root, cfg, svg) {
     var k = cfg.logits.length;
     var ax = new Axes(svg, cfg.title);
     ax.x0 = 0; ax.x1 = k;
-    ax.setLimits(0, 0, 0, 1, "");
+    var limits = null;
     var bars = [], texts = [], names = [];
     for (var i = 0; i < k; i++) {
       bars.push(make(svg, "path", {
@@ -262,15 +312,23 @@ window.actlibExplorer = window.actlibExplorer || (function () {
         if (input.getAttribute("data-role") === "temperature") t = sliderValue(input);
         else z[parseInt(input.getAttribute("data-index"), 10)] = sliderValue(input);
       });
-      var p = softmax(z, t);
-      var slot = (W - ML - MR) / k, bw = slot * 0.6;
+      var p = outputs(cfg, z, t);
+      var lim = barLimits(p);
+      if (!limits || lim[0] !== limits[0] || lim[1] !== limits[1]) {
+        limits = lim;
+        var span = lim[1] - lim[0];
+        ax.setLimits(0, 0, lim[0] - (lim[0] < 0 ? cfg.pad * span : 0),
+          lim[1] + (lim[1] > 0 ? cfg.pad * span : 0), "");
+      }
+      var slot = (W - ML - MR) / k, bw = slot * 0.6, y0 = ax.py(0);
       for (var i = 0; i < k; i++) {
-        var x = ML + i * slot + (slot - bw) / 2, y = ax.py(p[i]), y0 = ax.py(0);
+        var h = isNaN(p[i]) ? 0 : Math.min(Math.max(p[i], limits[0]), limits[1]);
+        var x = ML + i * slot + (slot - bw) / 2, y = ax.py(h);
         bars[i].setAttribute("d", "M" + x.toFixed(1) + " " + y0.toFixed(1) + "V" + y.toFixed(1) +
           "H" + (x + bw).toFixed(1) + "V" + y0.toFixed(1) + "Z");
         texts[i].setAttribute("x", (x + bw / 2).toFixed(1));
-        texts[i].setAttribute("y", (y - 5).toFixed(1));
-        texts[i].textContent = p[i].toFixed(3);
+        texts[i].setAttribute("y", (h >= 0 ? y - 5 : y + 14).toFixed(1));
+        texts[i].textContent = barText(p[i]);
       }
     }
 
@@ -293,5 +351,6 @@ window.actlibExplorer = window.actlibExplorer || (function () {
     root.setAttribute("data-ready", "1");
   }
 
-  return { init: init };
+  /* outputs and barLimits are exposed for the tests (tests/test_explorer.py). */
+  return { init: init, outputs: outputs, barLimits: barLimits };
 })();
