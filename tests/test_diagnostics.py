@@ -10,11 +10,14 @@ import torch
 
 import actlib
 from actlib.nn.diagnostics import (
+    DROPOUTS,
+    activation_moments,
     activation_patterns,
     collapse_linear,
     collapse_symbolic,
     dead_units,
     gradient_profile,
+    layer_statistics,
     linear_regions_1d,
     symbolic_network,
 )
@@ -355,3 +358,109 @@ def test_plots_draw_on_given_axes():
     assert plot_regions_1d(b, net1, linear_regions_1d(net1, -2, 2)) is b
     assert len(b.lines) >= 2
     plt.close(fig)
+
+
+# ---------------------------------------------------------------------------- forward statistics
+#: Small deep networks: enough to see self-normalization and drift, fast enough for a unit test.
+SMALL = {"depth": 16, "width": 64, "batch": 256, "seeds": (0, 1, 2)}
+
+
+def test_selu_with_lecun_normal_stays_at_mean_zero_variance_one():
+    stats = layer_statistics("selu", init="lecun", **SMALL)
+    assert stats.mean.shape == stats.variance.shape == (3, 16)
+    assert np.abs(stats.mean).max() < 0.1
+    assert np.abs(stats.variance - 1.0).max() < 0.2
+
+
+@pytest.mark.parametrize("name", ["relu", "tanh", "elu"])
+def test_other_activations_drift_with_lecun_normal(name):
+    stats = layer_statistics(name, init="lecun", **SMALL)
+    # the variance shrinks layer after layer, far from 1
+    assert stats.variance_centre[-1] < 0.1 * stats.variance_centre[0]
+    assert stats.variance_centre[-1] < 0.1
+
+
+def test_wrong_initialisation_breaks_selu():
+    kaiming = layer_statistics("selu", init="kaiming", **SMALL)
+    default = layer_statistics("selu", init="pytorch", **SMALL)
+    assert kaiming.variance_centre[-1] > 10  # twice the weight variance: it grows
+    assert default.variance_centre[-1] < 0.1  # a third of it (uniform): it collapses
+
+
+def test_ordinary_dropout_inflates_the_variance_and_alpha_dropout_does_not():
+    plain = layer_statistics("selu", dropout="dropout", rate=0.2, **SMALL)
+    alpha = layer_statistics("selu", dropout="alpha", rate=0.2, **SMALL)
+    # first layer: dropout keeps the mean and divides the second moment by 1 - rate
+    assert plain.variance_centre[0] == pytest.approx(1 / 0.8, rel=0.05)
+    assert plain.variance_centre[-1] > 2.0
+    assert np.abs(alpha.variance_centre - 1.0).max() < 0.1
+    assert np.abs(alpha.mean_centre).max() < 0.1
+
+
+def test_moments_are_those_of_the_hidden_activations():
+    net = build_mlp("gelu", (5, 7, 7, 1), seed=0, dtype=torch.float64)
+    x = torch.randn(40, 5, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    means, variances = activation_moments(net, x)
+    with torch.no_grad():
+        _, _, post = net.forward_with_hidden(x)
+    for layer, h in enumerate(post):
+        assert means[layer] == pytest.approx(float(h.mean()), rel=1e-14)
+        assert variances[layer] == pytest.approx(float(h.var(correction=0)), rel=1e-14)
+    # rate 0 drops nothing
+    zero = activation_moments(net, x, dropout="dropout", rate=0.0)
+    np.testing.assert_allclose(zero[0], means, rtol=1e-14)
+    np.testing.assert_allclose(zero[1], variances, rtol=1e-14)
+
+
+def test_dropout_masks_are_seeded_and_leave_the_global_rng_alone():
+    net = build_mlp("selu", (8, 8, 8, 1), init="lecun", seed=0, dtype=torch.float64).train()
+    x = torch.randn(30, 8, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    before = torch.random.get_rng_state()
+    a = activation_moments(net, x, dropout="alpha", rate=0.3, seed=5)
+    b = activation_moments(net, x, dropout="alpha", rate=0.3, seed=5)
+    c = activation_moments(net, x, dropout="alpha", rate=0.3, seed=6)
+    assert torch.equal(torch.random.get_rng_state(), before)
+    np.testing.assert_array_equal(a[1], b[1])
+    assert not np.array_equal(a[1], c[1])
+    assert net.training  # mode restored
+
+
+def test_layer_statistics_is_reproducible_and_summarises_the_seeds():
+    a = layer_statistics("tanh", depth=3, width=8, batch=16, seeds=(4, 7))
+    b = layer_statistics("tanh", depth=3, width=8, batch=16, seeds=(4, 7))
+    np.testing.assert_array_equal(a.variance, b.variance)
+    assert a.seeds == (4, 7) and a.init == "lecun" and a.dropout is None
+    np.testing.assert_allclose(a.mean_centre, a.mean.mean(axis=0))
+    np.testing.assert_allclose(a.variance_spread, a.variance.std(axis=0, ddof=1))
+    one = layer_statistics("tanh", depth=3, width=8, batch=16, seeds=(4,))
+    np.testing.assert_array_equal(one.mean_spread, np.zeros(3))
+    np.testing.assert_array_equal(one.variance[0], a.variance[0])
+
+
+def test_statistics_reject_bad_input():
+    net = build_mlp("selu", (2, 3, 1))
+    assert set(DROPOUTS) == {"dropout", "alpha"}
+    with pytest.raises(TypeError, match="MLP"):
+        activation_moments(torch.nn.Linear(2, 2), torch.zeros(3, 2))
+    with pytest.raises(TypeError, match="floating"):
+        activation_moments(net, torch.zeros(3, 2, dtype=torch.long))
+    with pytest.raises(ValueError, match="non-empty"):
+        activation_moments(net, torch.zeros(0, 2))
+    with pytest.raises(ValueError, match="alpha"):
+        activation_moments(net, torch.zeros(3, 2), dropout="gaussian")
+    with pytest.raises(TypeError, match="dropout"):
+        activation_moments(net, torch.zeros(3, 2), dropout=0.1)
+    with pytest.raises(ValueError, match="rate"):
+        activation_moments(net, torch.zeros(3, 2), dropout="dropout", rate=1.0)
+    with pytest.raises(ValueError, match="rate"):
+        layer_statistics("selu", depth=2, rate=-0.1)
+    with pytest.raises(ValueError, match="seeds"):
+        layer_statistics("selu", depth=2, seeds=())
+    with pytest.raises(ValueError, match="seed"):
+        layer_statistics("selu", depth=2, seeds=(-1,))
+    with pytest.raises(ValueError, match="xavier"):
+        layer_statistics("selu", depth=2, init="he")
+    with pytest.raises(ValueError, match="elementwise"):
+        layer_statistics("softmax", depth=2)
+    with pytest.raises(TypeError, match="dtype"):
+        layer_statistics("selu", depth=2, dtype=torch.int32)

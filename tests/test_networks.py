@@ -131,3 +131,29 @@ def test_other_bad_inputs():
         initialise("not a model", "xavier")
     with pytest.raises(ValueError, match="depth"):
         sawtooth_mlp(0)
+
+
+# ---------------------------------------------------------------------------- LeCun normal
+def test_lecun_normal_has_variance_one_over_fan_in():
+    assert INITIALISERS["lecun"](50, 7) == pytest.approx(math.sqrt(1 / 50))
+    assert INITIALISERS["lecun"](50, 7) == INITIALISERS["lecun"](50, 5000)  # fan-out ignored
+    assert "lecun" in INIT_SCHEMES
+
+
+def test_lecun_layer_keeps_the_second_moment_of_its_input():
+    """Var(Wx) = fan_in · Var(w) · E[x²] = E[x²]: the variance SELU's fixed point assumes."""
+    layer = initialise(torch.nn.Linear(500, 500, dtype=torch.float64), "lecun", seed=3)
+    gen = torch.Generator().manual_seed(4)
+    x = 2.0 * torch.randn(2000, 500, generator=gen, dtype=torch.float64)
+    with torch.no_grad():
+        z = layer(x)
+    assert float(z.pow(2).mean()) == pytest.approx(float(x.pow(2).mean()), rel=0.05)
+    kaiming = initialise(torch.nn.Linear(500, 500, dtype=torch.float64), "kaiming", seed=3)
+    with torch.no_grad():
+        assert float(kaiming(x).pow(2).mean()) == pytest.approx(2 * float(z.pow(2).mean()))
+
+
+def test_build_mlp_accepts_lecun():
+    net = build_mlp("selu", (8, 16, 2), init="lecun", seed=0)
+    assert float(net.linears[0].weight.detach().std()) == pytest.approx(math.sqrt(1 / 8), rel=0.2)
+    assert torch.count_nonzero(net.linears[0].bias) == 0

@@ -2,6 +2,8 @@ r"""Measurements of networks: what an activation does to gradients, units and th
 
 * :func:`gradient_profile`: per-layer gradient norms at initialisation (vanishing and
   exploding gradients);
+* :func:`activation_moments` and :func:`layer_statistics`: the mean and variance of the
+  activations layer by layer in the forward pass (self-normalization), optionally with dropout;
 * :func:`dead_units`: the fraction of hidden units that pass no gradient on a data set;
 * :func:`symbolic_network`, :func:`collapse_symbolic` and :func:`collapse_linear`: stacked
   linear layers collapse into one affine map;
@@ -42,14 +44,18 @@ from actlib.symbolic.pieces import (
 )
 
 __all__ = [
+    "DROPOUTS",
     "DeadUnits",
     "GradientProfile",
+    "LayerStatistics",
     "Regions1D",
+    "activation_moments",
     "activation_patterns",
     "collapse_linear",
     "collapse_symbolic",
     "dead_units",
     "gradient_profile",
+    "layer_statistics",
     "linear_regions_1d",
     "symbolic_network",
 ]
@@ -160,6 +166,228 @@ def gradient_profile(
         weight_grad=weight_grad,
         preact_grad=preact_grad,
         activation_rms=rms,
+    )
+
+
+# ---------------------------------------------------------------------------- forward statistics
+#: The dropout layers :func:`activation_moments` can insert after every hidden activation:
+#: PyTorch's ordinary (inverted) dropout and its alpha dropout for SELU networks.
+DROPOUTS: dict[str, type[nn.Module]] = {"dropout": nn.Dropout, "alpha": nn.AlphaDropout}
+
+
+def _check_dropout(dropout: Any, rate: Any) -> tuple[str | None, float]:
+    if dropout is not None and not isinstance(dropout, str):
+        raise TypeError(f"dropout must be None or a string, got {type(dropout).__name__}")
+    if dropout is not None and dropout not in DROPOUTS:
+        raise ValueError(
+            f"unknown dropout {dropout!r}; choose None or one of {', '.join(DROPOUTS)}"
+        )
+    rate = check_positive(rate, "rate", allow_zero=True)
+    if rate >= 1.0:
+        raise ValueError(f"rate must be a finite number in [0, 1), got {rate}")
+    return dropout, rate
+
+
+def activation_moments(
+    model: MLP,
+    x: torch.Tensor,
+    *,
+    dropout: str | None = None,
+    rate: float = 0.1,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Mean and variance of every hidden layer's activations for one batch.
+
+    With :math:`h_\ell = f(z_\ell)` the activations of hidden layer :math:`\ell` (after
+    dropout, when ``dropout`` is given: what layer :math:`\ell + 1` receives), the statistics
+    are taken over all :math:`n` rows and :math:`m` units together,
+
+    .. math::
+        \mu_\ell = \frac{1}{nm} \sum_{i,j} h_{\ell,ij}, \qquad
+        \nu_\ell = \frac{1}{nm} \sum_{i,j} \left(h_{\ell,ij} - \mu_\ell\right)^2.
+
+    ``dropout="dropout"`` inserts :class:`torch.nn.Dropout` (units set to 0, the others scaled
+    by :math:`1/(1-p)`), ``dropout="alpha"`` :class:`torch.nn.AlphaDropout` (units set to
+    SELU's saturation value, then an affine map restoring mean 0 and variance 1), both in
+    training mode with rate :math:`p` = ``rate``, their masks drawn from a fork of the global
+    RNG seeded with ``seed`` (the caller's random state is left unchanged). The activations
+    themselves run in evaluation mode; the model's mode is restored afterwards.
+
+    Args:
+        model: an :class:`~actlib.nn.networks.MLP`.
+        x: a non-empty floating batch, shape ``(n, sizes[0])``.
+        dropout: ``None``, or a key of :data:`DROPOUTS`.
+        rate: the dropout probability, in [0, 1).
+        seed: seeds the dropout masks (a non-negative integer).
+
+    Returns:
+        ``(means, variances)``, two float arrays with one entry per hidden layer, input side
+        first.
+
+    Raises:
+        TypeError: ``model`` is not an MLP, ``x`` not a floating tensor, ``dropout`` not a
+            string.
+        ValueError: ``x`` has no rows; unknown ``dropout``; ``rate`` outside [0, 1).
+
+    >>> from actlib.nn.networks import build_mlp
+    >>> net = build_mlp("selu", (64, 64, 64, 1), init="lecun", seed=0, dtype=torch.float64)
+    >>> x = torch.randn(256, 64, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    >>> means, variances = activation_moments(net, x)
+    >>> means.shape, bool(abs(means).max() < 0.2 and abs(variances - 1).max() < 0.2)
+    ((2,), True)
+    """
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be an actlib.nn.networks.MLP, got {type(model).__name__}")
+    if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+        raise TypeError("x must be a floating-point torch.Tensor")
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise ValueError(f"x must be a non-empty 2-D batch, got shape {tuple(x.shape)}")
+    dropout, rate = _check_dropout(dropout, rate)
+    seed = check_int(seed, "seed", 0)
+    drop = DROPOUTS[dropout](rate).train() if dropout is not None else None
+    was_training = model.training
+    model.eval()
+    means, variances = [], []
+    try:
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            h = x.to(dtype_of(model))
+            for linear, act in zip(model.linears[:-1], model.activations, strict=True):
+                h = act(linear(h))
+                if drop is not None:
+                    h = drop(h)
+                means.append(float(h.mean()))
+                variances.append(float(h.var(correction=0)))
+    finally:
+        model.train(was_training)
+    return np.array(means), np.array(variances)
+
+
+@dataclass(frozen=True)
+class LayerStatistics:
+    """Mean and variance of the activations of deep MLPs, layer by layer, over several seeds.
+
+    ``mean[s, l]`` and ``variance[s, l]`` belong to hidden layer ``l + 1`` of the network drawn
+    with ``seeds[s]`` (see :func:`activation_moments`). The ``*_centre`` and ``*_spread``
+    properties summarise the seeds: the average and the sample standard deviation across them
+    (0 for a single seed), one value per layer.
+    """
+
+    activation: str
+    init: str
+    depth: int
+    width: int
+    batch: int
+    seeds: tuple[int, ...]
+    dropout: str | None
+    rate: float
+    mean: np.ndarray
+    variance: np.ndarray
+
+    @staticmethod
+    def _spread(values: np.ndarray) -> np.ndarray:
+        if values.shape[0] < 2:
+            return np.zeros(values.shape[1])
+        return values.std(axis=0, ddof=1)
+
+    @property
+    def mean_centre(self) -> np.ndarray:
+        """The mean activation of each layer, averaged over the seeds."""
+        return self.mean.mean(axis=0)
+
+    @property
+    def mean_spread(self) -> np.ndarray:
+        """The standard deviation across seeds of each layer's mean activation."""
+        return self._spread(self.mean)
+
+    @property
+    def variance_centre(self) -> np.ndarray:
+        """The variance of each layer's activations, averaged over the seeds."""
+        return self.variance.mean(axis=0)
+
+    @property
+    def variance_spread(self) -> np.ndarray:
+        """The standard deviation across seeds of each layer's activation variance."""
+        return self._spread(self.variance)
+
+
+def layer_statistics(
+    activation: str | Activation,
+    *,
+    depth: int = 32,
+    width: int = 128,
+    batch: int = 512,
+    init: str = "lecun",
+    seeds: Sequence[int] = (0, 1, 2, 3, 4),
+    dropout: str | None = None,
+    rate: float = 0.1,
+    params: Mapping[str, Any] | None = None,
+    dtype: torch.dtype = torch.float64,
+) -> LayerStatistics:
+    r"""Mean and variance of the activations through a deep plain MLP, for several seeds.
+
+    For each seed :math:`s` a network of ``depth`` hidden layers of ``width`` units (no
+    normalization layers) is built by :func:`~actlib.nn.networks.build_mlp` with ``init`` and
+    seed :math:`s`, and fed a batch of standard normal inputs drawn from a generator seeded
+    with :math:`s + 1`; :func:`activation_moments` records the mean :math:`\mu_\ell` and the
+    variance :math:`\nu_\ell` of every layer's activations (dropout masks seeded with
+    :math:`s + 2`). A self-normalizing network keeps :math:`(\mu_\ell, \nu_\ell)` near
+    :math:`(0, 1)` whatever the depth (Klambauer et al., 2017,
+    https://arxiv.org/abs/1706.02515); other activations drift layer after layer.
+
+    Args:
+        activation: a registered name (or alias) or a spec; must be elementwise.
+        depth, width, batch: network and batch sizes (integers >= 1).
+        init: one of :data:`~actlib.nn.networks.INIT_SCHEMES` (LeCun normal by default).
+        seeds: one network per seed (non-negative integers; at least one).
+        dropout: ``None``, or a key of :data:`DROPOUTS`.
+        rate: the dropout probability, in [0, 1).
+        params: activation parameters.
+        dtype: the floating dtype of the computation.
+
+    Returns:
+        A :class:`LayerStatistics`; its arrays have shape ``(len(seeds), depth)``.
+
+    Raises:
+        TypeError: a size or seed is not an integer; bad ``dropout`` or ``dtype`` type.
+        ValueError: unknown or vector-valued activation, unknown initialiser or dropout, a
+            size < 1, no seeds, a negative seed, ``rate`` outside [0, 1).
+
+    >>> stats = layer_statistics("selu", depth=4, width=32, batch=64, seeds=(0, 1))
+    >>> stats.mean.shape, stats.variance_centre.shape
+    ((2, 4), (4,))
+    """
+    spec = _hidden_spec(activation)
+    depth = check_int(depth, "depth", 1)
+    width = check_int(width, "width", 1)
+    batch = check_int(batch, "batch", 1)
+    seeds = tuple(check_int(s, "every seed in seeds", 0) for s in seeds)
+    if not seeds:
+        raise ValueError("seeds must list at least one seed")
+    dropout, rate = _check_dropout(dropout, rate)
+    if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise TypeError(f"dtype must be a floating torch dtype, got {dtype!r}")
+    means, variances = [], []
+    for seed in seeds:
+        model = build_mlp(
+            spec, (width, *[width] * depth, 1), params=params, init=init, seed=seed, dtype=dtype
+        )
+        gen = torch.Generator().manual_seed(seed + 1)
+        x = torch.randn(batch, width, generator=gen, dtype=dtype)
+        m, v = activation_moments(model, x, dropout=dropout, rate=rate, seed=seed + 2)
+        means.append(m)
+        variances.append(v)
+    return LayerStatistics(
+        activation=spec.name,
+        init=init,
+        depth=depth,
+        width=width,
+        batch=batch,
+        seeds=seeds,
+        dropout=dropout,
+        rate=rate,
+        mean=np.array(means),
+        variance=np.array(variances),
     )
 
 

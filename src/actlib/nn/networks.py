@@ -5,8 +5,8 @@ r"""Fully connected networks whose hidden layers use one registry activation.
   :meth:`actlib.spec.Activation.torch_module`, so an activation added to actlib works here
   without further code;
 * :func:`build_mlp`: an :class:`MLP`, seeded and initialised by name;
-* :data:`INITIALISERS` and :func:`initialise`: Xavier/Glorot, Kaiming/He and a deliberately bad
-  large-variance initialisation (and PyTorch's default, ``"pytorch"``);
+* :data:`INITIALISERS` and :func:`initialise`: LeCun, Xavier/Glorot, Kaiming/He and a
+  deliberately bad large-variance initialisation (and PyTorch's default, ``"pytorch"``);
 * :func:`sawtooth_mlp`: a hand-set ReLU network with exponentially many linear pieces.
 
 PyTorch is imported here at module level: import this module only where it is installed.
@@ -135,6 +135,11 @@ class MLP(nn.Module):
 
 
 # ---------------------------------------------------------------------------- initialisers
+def _lecun_std(fan_in: int, fan_out: int) -> float:
+    """LeCun et al. (1998): Var(w) = 1 / fan_in, the variance SELU networks need."""
+    return math.sqrt(1.0 / fan_in)
+
+
 def _xavier_std(fan_in: int, fan_out: int) -> float:
     """Glorot and Bengio (2010): Var(w) = 2 / (fan_in + fan_out), keeping both passes stable."""
     return math.sqrt(2.0 / (fan_in + fan_out))
@@ -152,6 +157,7 @@ def _large_std(fan_in: int, fan_out: int) -> float:
 
 #: Standard deviation of the normal weights, as a function of (fan_in, fan_out). Biases are 0.
 INITIALISERS: dict[str, Callable[[int, int], float]] = {
+    "lecun": _lecun_std,
     "xavier": _xavier_std,
     "kaiming": _kaiming_std,
     "large": _large_std,
@@ -173,12 +179,13 @@ def initialise(model: nn.Module, init: str, *, seed: int = 0) -> nn.Module:
     r"""Redraw every ``nn.Linear`` of ``model``, reproducibly from ``seed``.
 
     For a key of :data:`INITIALISERS`, weights are drawn from :math:`\mathcal N(0, \sigma^2)`
-    with :math:`\sigma` = ``INITIALISERS[init](fan_in, fan_out)`` (e.g. Kaiming:
-    :math:`\sigma^2 = 2/\text{fan}_\text{in}`) from a private :class:`torch.Generator`, and
-    biases are set to 0. For ``"pytorch"``, each layer's own ``reset_parameters`` draws
-    PyTorch's default, :math:`W, b \sim U(-1/\sqrt{\text{fan}_\text{in}},
-    1/\sqrt{\text{fan}_\text{in}})`, from a seeded fork of the global RNG. Layers are visited in
-    the order of ``model.modules()``; the caller's global random state is left unchanged.
+    with :math:`\sigma` = ``INITIALISERS[init](fan_in, fan_out)`` (LeCun normal:
+    :math:`\sigma^2 = 1/\text{fan}_\text{in}`; Kaiming: :math:`\sigma^2 =
+    2/\text{fan}_\text{in}`) from a private :class:`torch.Generator`, and biases are set to 0.
+    For ``"pytorch"``, each layer's own ``reset_parameters`` draws PyTorch's default,
+    :math:`W, b \sim U(-1/\sqrt{\text{fan}_\text{in}}, 1/\sqrt{\text{fan}_\text{in}})`, from a
+    seeded fork of the global RNG. Layers are visited in the order of ``model.modules()``; the
+    caller's global random state is left unchanged.
 
     Args:
         model: any module; its ``nn.Linear`` layers are modified in place.
