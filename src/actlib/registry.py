@@ -35,11 +35,14 @@ def _registry() -> dict[str, Activation]:
     return registry
 
 
-def names(role: str | None = None) -> list[str]:
+def names(role: str | None = None, *, entrywise: bool | None = None) -> list[str]:
     """Every registered activation name, in book order.
 
     Args:
         role: if given (``"hidden"`` or ``"output"``), only activations used in that role.
+        entrywise: if given, only activations whose shape acts (``True``) or does not act
+            (``False``) on each entry alone (:attr:`~actlib.shapes.Shape.entrywise`): those
+            that can follow a layer of any width, as in the MLP experiments.
 
     Returns:
         The names (not the aliases), sorted by each spec's
@@ -50,21 +53,28 @@ def names(role: str | None = None) -> list[str]:
 
     >>> {"sigmoid", "softmax", "identity"} <= set(names("output"))
     True
+    >>> "softmax" in names(entrywise=False), "relu" in names(entrywise=False)
+    (True, False)
     """
     if role is not None and role not in ("hidden", "output"):
         raise ValueError(f"role must be 'hidden', 'output' or None, got {role!r}")
+    if entrywise is not None and not isinstance(entrywise, bool):
+        raise TypeError(f"entrywise must be True, False or None, got {entrywise!r}")
     seen: list[str] = []
     for spec in _registry().values():
-        if spec.name not in seen and (role is None or role in spec.roles):
+        if spec.name in seen or (role is not None and role not in spec.roles):
+            continue
+        if entrywise is None or spec.shape.entrywise == entrywise:
             seen.append(spec.name)
     return seen
 
 
-def specs(role: str | None = None) -> list[Activation]:
+def specs(role: str | None = None, *, entrywise: bool | None = None) -> list[Activation]:
     """The specs themselves, in book order (see :func:`names`).
 
     Args:
         role: if given (``"hidden"`` or ``"output"``), only activations used in that role.
+        entrywise: if given, only activations that do (or do not) act on each entry alone.
 
     Returns:
         One :class:`~actlib.spec.Activation` per registered name.
@@ -75,7 +85,7 @@ def specs(role: str | None = None) -> list[Activation]:
     >>> [s.title for s in specs("output")][:2]
     ['Sigmoid (logistic)', 'Softmax']
     """
-    return [get(n) for n in names(role)]
+    return [get(n) for n in names(role, entrywise=entrywise)]
 
 
 def get(name: str | Activation) -> Activation:

@@ -54,12 +54,12 @@ from actlib.spec import Activation, Param
 
 #: Limits of the live x-range control.
 X_LIMIT = 20.0
-#: Kernel-free version: curves are sampled on [-HTML_XMAX, HTML_XMAX] with HTML_POINTS points.
+#: The kernel-free version samples its curves on [-HTML_XMAX, HTML_XMAX] at HTML_POINTS points.
 HTML_XMAX = 8.0
 HTML_POINTS = 321
-#: Kernel-free version: at most this many bytes of curve samples (before base64).
+#: The kernel-free version holds at most this many bytes of curve samples (before base64).
 HTML_DATA_BUDGET = 150_000
-#: Kernel-free version: at most this many grid values for one slider.
+#: The kernel-free version offers at most this many grid values for one slider.
 HTML_MAX_VALUES = 41
 #: Size of the figure (inches) and its resolution for the live PNG and the static fallback.
 FIGSIZE = (6.4, 4.0)
@@ -151,7 +151,7 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
-class _BaseExplorer:
+class ExplorerBase:
     """Shared machinery: the Agg figure, the widget view and the MIME bundle."""
 
     spec: Activation
@@ -333,7 +333,7 @@ def _quantize(y: np.ndarray) -> tuple[np.ndarray, float, float]:
     return q, lo, scale
 
 
-class Explorer(_BaseExplorer):
+class Explorer(ExplorerBase):
     """Interactive view of one elementwise activation: f, f′ and overlays over an x-range.
 
     Args:
@@ -783,7 +783,7 @@ def _bar_text(v: float) -> str:
     return "0.000" if float(s) == 0 else s
 
 
-class NormalizingExplorer(_BaseExplorer):
+class NormalizingExplorer(ExplorerBase):
     """A normalizing activation of a few logits at a temperature: f(z / T) as bars.
 
     The bars show whatever the spec computes (probabilities for softmax, log-probabilities for

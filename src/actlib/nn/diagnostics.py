@@ -82,7 +82,10 @@ class GradientProfile:
 
     @property
     def first_to_last(self) -> float:
-        """Ratio of dL/dz at the first hidden layer to that at the last (< 1: shrinking)."""
+        """The norm of dL/dz at the first hidden layer divided by that at the last.
+
+        Below 1 the gradient shrinks on its way to the input.
+        """
         return float(self.preact_grad[0] / self.preact_grad[-1])
 
     @property
