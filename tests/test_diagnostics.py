@@ -222,9 +222,12 @@ def test_one_hidden_layer_has_at_most_k_plus_one_pieces(name, width, seed):
     kinks_per_unit = len(affine_pieces(name)) - 1
     assert 1 <= regions.count <= kinks_per_unit * width + 1
     assert len(regions.sign_changes) <= kinks_per_unit * width
-    # the crossings are exactly the units' kinks -b/w that fall inside the interval
+    # the crossings are exactly the inputs (k - b)/w at which a unit reaches a kink k of the
+    # activation, inside the interval
     lin = net.linears[0]
-    expected = (-lin.bias / lin.weight[:, 0]).detach().numpy()
+    kinks = np.array([p.hi for p in affine_pieces(name)[:-1]])
+    w, b = lin.weight[:, 0].detach().numpy(), lin.bias.detach().numpy()
+    expected = ((kinks[:, None] - b[None, :]) / w[None, :]).ravel()
     expected = np.sort(expected[(expected > -10) & (expected < 10)])
     np.testing.assert_allclose(regions.sign_changes, expected, rtol=1e-14)
 
