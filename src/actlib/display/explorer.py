@@ -448,7 +448,7 @@ class Explorer(ExplorerBase):
                     color=OVERLAY_COLORS[k % len(OVERLAY_COLORS)],
                 )  # fmt: skip
                 self.lines[other] = line
-            if line.get_xdata().size == 0 or force:
+            if np.asarray(line.get_xdata()).size == 0 or force:
                 line.set_data(xs, curve(other, xs)[0])
         self.overlay = overlay
         self._drawn_x = self.x
@@ -481,7 +481,7 @@ class Explorer(ExplorerBase):
         ys = [
             np.asarray(line.get_ydata(), dtype=float)
             for line in self.lines.values()
-            if line.get_visible() and len(line.get_ydata())
+            if line.get_visible() and np.asarray(line.get_ydata()).size
         ]
         lo = min(0.0, *(float(np.nanmin(y)) for y in ys))
         hi = max(0.0, *(float(np.nanmax(y)) for y in ys))
@@ -500,7 +500,7 @@ class Explorer(ExplorerBase):
         handles = [
             line
             for line in self.lines.values()
-            if line.get_visible() and not line.get_label().startswith("_")
+            if line.get_visible() and not str(line.get_label()).startswith("_")
         ]
         if handles != self._legend_handles:
             self.ax.legend(handles=handles, loc="upper left", fontsize="small", frameon=False)

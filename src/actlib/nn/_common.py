@@ -43,3 +43,23 @@ def as_tensor(a: Any, dtype: torch.dtype) -> torch.Tensor:
     if isinstance(a, torch.Tensor):
         return a.to(dtype)
     return torch.as_tensor(np.asarray(a, dtype=np.float64)).to(dtype)
+
+
+def linear_layers(model: torch.nn.Module) -> list[torch.nn.Linear]:
+    """The affine layers of an actlib MLP (its ``linears``), input first.
+
+    Args:
+        model: a network built by :func:`actlib.nn.networks.build_mlp`.
+
+    Returns:
+        The ``nn.Linear`` layers, as a typed list.
+
+    Raises:
+        TypeError: ``model`` has no ``linears`` made of ``nn.Linear`` layers.
+    """
+    layers = getattr(model, "linears", None)
+    if not isinstance(layers, torch.nn.ModuleList) or not all(
+        isinstance(m, torch.nn.Linear) for m in layers
+    ):
+        raise TypeError(f"expected an actlib MLP with linear layers, got {type(model).__name__}")
+    return [m for m in layers if isinstance(m, torch.nn.Linear)]

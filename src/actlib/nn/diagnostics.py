@@ -24,14 +24,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import sympy as sp
 import torch
 from torch import nn
 
-from actlib.nn._common import as_tensor, check_int, check_positive, dtype_of
+from actlib.nn._common import as_tensor, check_int, check_positive, dtype_of, linear_layers
 from actlib.nn.networks import MLP, _hidden_spec, build_mlp
 from actlib.registry import get
 from actlib.shapes import X
@@ -62,6 +62,15 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------- gradients
+
+
+def _grad_norm(t: torch.Tensor) -> torch.Tensor:
+    """The norm of ``t.grad`` (a backward pass must have filled it)."""
+    if t.grad is None:
+        raise RuntimeError("no gradient: run a backward pass first")
+    return t.grad.norm()
+
+
 @dataclass(frozen=True)
 class GradientProfile:
     """Gradient norms of one freshly initialised network, layer by layer (input side first).
@@ -158,8 +167,8 @@ def gradient_profile(
     loss = nn.functional.cross_entropy(logits, y)
     model.zero_grad()
     loss.backward()
-    weight_grad = np.array([float(lin.weight.grad.norm()) for lin in model.linears])
-    preact_grad = np.array([float(z.grad.norm()) for z in pre])
+    weight_grad = np.array([float(_grad_norm(lin.weight)) for lin in linear_layers(model)])
+    preact_grad = np.array([float(_grad_norm(z)) for z in pre])
     rms = np.array([float(a.detach().pow(2).mean().sqrt()) for a in post])
     return GradientProfile(
         activation=spec.name,
@@ -255,7 +264,7 @@ def activation_moments(
         with torch.no_grad(), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             h = x.to(dtype_of(model))
-            for linear, act in zip(model.linears[:-1], model.activations, strict=True):
+            for linear, act in zip(linear_layers(model)[:-1], model.activations, strict=True):
                 h = act(linear(h))
                 if drop is not None:
                     h = drop(h)
@@ -455,7 +464,7 @@ def dead_units(model: MLP, x: torch.Tensor, *, tol: float = 0.0) -> DeadUnits:
     units_total = 0
     try:
         with torch.no_grad():
-            _, pre, _ = model.forward_with_hidden(x.to(model.linears[0].weight.dtype))
+            _, pre, _ = model.forward_with_hidden(x.to(linear_layers(model)[0].weight.dtype))
         for z, act in zip(pre, model.activations, strict=True):
             z = z.detach().requires_grad_(True)
             (slope,) = torch.autograd.grad(act(z).sum(), z)
@@ -517,7 +526,7 @@ def collapse_linear(
     if not is_affine(spec, **params):
         raise ValueError(f"{spec.name} is not affine, so the network does not collapse")
     (piece,) = affine_pieces(spec, **params)
-    linears = model.linears
+    linears = linear_layers(model)
     with torch.no_grad():
         w = linears[0].weight.double().numpy().copy()
         b = linears[0].bias.double().numpy().copy()
@@ -702,7 +711,7 @@ def linear_regions_1d(
     >>> regions.count, regions.breakpoints[:3]
     (8, array([0.125, 0.25 , 0.375]))
     """
-    n_in = model.linears[0].in_features
+    n_in = linear_layers(model)[0].in_features
     if n_in != 1:
         raise ValueError(f"the network must have one input, it has {n_in}")
     if not lo < hi:
@@ -712,8 +721,8 @@ def linear_regions_1d(
         raise ValueError(
             f"{spec.name} is not piecewise linear: the network has no finite set of pieces"
         )
-    linears = model.linears
-    acts = model.activations
+    linears = linear_layers(model)
+    acts = cast(nn.ModuleList, model.activations)
     # Each current piece: (a, b, slope vector, intercept vector) of the hidden representation.
     pieces = [(float(lo), float(hi), np.ones(1), np.zeros(1))]
     crossings: list[float] = []
@@ -782,7 +791,9 @@ def activation_patterns(model: nn.Module, points: Any) -> np.ndarray:
     h = as_tensor(points, dtype_of(model))
     bits = []
     with torch.no_grad():
-        for layer, act in zip(model.linears[:-1], model.activations, strict=True):
+        for layer, act in zip(
+            linear_layers(model)[:-1], cast(nn.ModuleList, model.activations), strict=True
+        ):
             z = layer(h)
             bits.append((z > 0).numpy())
             h = act(z)

@@ -25,7 +25,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from actlib.nn._common import check_int
+from actlib.nn._common import check_int, linear_layers
 from actlib.registry import get
 from actlib.spec import Activation
 
@@ -302,7 +302,7 @@ def sawtooth_mlp(depth: int, *, dtype: torch.dtype = torch.float64) -> MLP:
     depth = check_int(depth, "depth", 1)
     net = build_mlp("relu", (1, *([2] * depth), 1), init="pytorch", dtype=dtype)
     with torch.no_grad():
-        for i, layer in enumerate(net.linears):
+        for i, layer in enumerate(linear_layers(net)):
             if i == 0:
                 layer.weight.copy_(torch.tensor([[1.0], [1.0]]))
             else:
