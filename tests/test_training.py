@@ -154,6 +154,24 @@ def test_divergence_stops_the_loop():
     assert history.diverged and len(history.loss) < 5 and not math.isfinite(history.loss[-1])
 
 
+def test_fit_can_keep_integer_inputs_for_an_embedding():
+    """x_dtype=torch.long feeds token indices to an nn.Embedding; the default converts to float."""
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Embedding(6, 4), torch.nn.Flatten(), torch.nn.Linear(8, 6))
+    x = np.array([[i, (i + 1) % 6] for i in range(6)])  # two tokens -> the next one
+    y = (x[:, 1] + 1) % 6
+    history = fit(
+        model, x, y, loss="cross_entropy", epochs=60, lr=0.1, progress=False, x_dtype=torch.long
+    )
+    assert history.loss[-1] < 0.05 * history.loss[0]
+    with torch.no_grad():
+        assert torch.equal(model(torch.as_tensor(x)).argmax(dim=1), torch.as_tensor(y))
+    with pytest.raises(RuntimeError, match="Long|Int"):  # float indices, as before
+        fit(model, x, y, loss="cross_entropy", epochs=1, lr=0.1, progress=False)
+    with pytest.raises(TypeError, match="x_dtype"):
+        fit(model, x, y, loss="cross_entropy", epochs=1, lr=0.1, progress=False, x_dtype="long")
+
+
 def test_accuracy_for_one_logit_and_for_several_classes():
     ident = torch.nn.Identity()
     assert accuracy(ident, [[1.0], [-1.0], [2.0]], [1, 1, 1]) == pytest.approx(2 / 3)

@@ -136,6 +136,7 @@ def fit(
     progress: bool | None = None,
     desc: str = "training",
     on_epoch: Callable[[int, float], Any] | None = None,
+    x_dtype: torch.dtype | None = None,
 ) -> FitHistory:
     r"""Train ``model`` on ``(x, y)``: the training loop of every experiment in the book.
 
@@ -165,6 +166,9 @@ def fit(
         progress: show a tqdm bar over epochs; ``None`` means :func:`progress_default`.
         desc: the label of the progress bar.
         on_epoch: called as ``on_epoch(epoch, mean_loss)`` after every epoch.
+        x_dtype: the dtype ``x`` is converted to; ``None`` for the model's (floating) dtype, an
+            integer dtype such as ``torch.long`` for indices (the tokens an ``nn.Embedding``
+            looks up).
 
     Returns:
         A :class:`FitHistory`.
@@ -197,7 +201,9 @@ def fit(
     seed = check_int(seed, "seed", 0)
     show = _check_progress(progress)
     dtype = dtype_of(model)
-    xt = as_tensor(x, dtype)
+    if x_dtype is not None and not isinstance(x_dtype, torch.dtype):
+        raise TypeError(f"x_dtype must be a torch.dtype or None, got {type(x_dtype).__name__}")
+    xt = as_tensor(x, dtype if x_dtype is None else x_dtype)
     if loss == "cross_entropy":
         yt = y.long() if isinstance(y, torch.Tensor) else torch.as_tensor(np.asarray(y, np.int64))
     else:
@@ -362,7 +368,7 @@ def load_digits_data(*, test_fraction: float = 0.25, seed: int = 0) -> DigitsDat
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Hyper-parameters of :func:`train` (all validated by :meth:`check`).
+    """Hyper-parameters of :func:`train` (all validated by :meth:`TrainConfig.check`).
 
     ``width`` units in each of ``depth`` hidden layers; ``epochs`` passes over the training set
     in shuffled mini-batches of ``batch_size``; ``optimizer`` (``"sgd"`` or ``"adam"``) with
