@@ -14,7 +14,7 @@ import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAPTERS = ["rrelu", "prelu", "dying_relu", "selu"]
+CHAPTERS = ["rrelu", "prelu", "dying_relu", "selu", "hard_activations"]
 # Explorers give their root element a fresh id on every rendering, so that several copies of
 # one explorer on a page stay independent; ids are not content.
 EXPLORER_ID = re.compile(r"actlib-explorer-[0-9a-f]{12}")
