@@ -53,8 +53,8 @@ def names(role: str | None = None, *, entrywise: bool | None = None) -> list[str
 
     >>> {"sigmoid", "softmax", "identity"} <= set(names("output"))
     True
-    >>> "softmax" in names(entrywise=False), "relu" in names(entrywise=False)
-    (True, False)
+    >>> 0 < len(names(entrywise=False)) < len(names())
+    True
     """
     if role is not None and role not in ("hidden", "output"):
         raise ValueError(f"role must be 'hidden', 'output' or None, got {role!r}")
