@@ -36,6 +36,7 @@ book: $(STAMP) $(NB_CACHE_STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 unit: $(STAMP)
 	$(PY) -m pytest -m "not browser and not build" -q

@@ -223,8 +223,8 @@ def windows(
         if count > n:
             raise ValueError(f"count={count} exceeds the {n} positions of the text")
         rows = rows[np.random.default_rng(seed).choice(n, size=count, replace=False)]
-    rows = torch.from_numpy(np.ascontiguousarray(rows))
-    return rows[:, :-1], rows[:, -1]
+    windows = torch.from_numpy(np.ascontiguousarray(rows))
+    return windows[:, :-1], windows[:, -1]
 
 
 # ---------------------------------------------------------------------------- the blocks

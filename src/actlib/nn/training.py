@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -212,6 +212,7 @@ def fit(
     if yt.shape[0] != n:
         raise ValueError(f"x has {n} examples but y has {yt.shape[0]}")
     loss_fn = LOSSES[loss]
+    opt: torch.optim.Optimizer
     if optimizer == "adam":
         opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(momentum, 0.999))
     else:
@@ -231,6 +232,7 @@ def fit(
             model.train()
             for epoch in range(epochs):
                 with Timer() as timer:
+                    batches: Iterable[tuple[torch.Tensor, torch.Tensor]]
                     if batch_size is None:
                         batches = [(xt, yt)]
                     else:
