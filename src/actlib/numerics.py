@@ -87,3 +87,46 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     if np.any(low):
         out[low] = np.exp(x[low])
     return out
+
+
+def shifted_logits(x: np.ndarray, axis: int, *, what: str) -> tuple[int, np.ndarray, np.ndarray]:
+    r"""Each slice along ``axis`` minus its maximum, with infinities and NaN sorted out.
+
+    .. math::
+        z_i = x_i - \max_j x_j \le 0
+
+    This is the first step of softmax and log-softmax: nothing overflows in :math:`e^{z}`.
+    A slice that holds +inf gives 0 at those entries and −inf elsewhere (the limit); −inf
+    entries give −inf; NaN entries are treated as −inf here and reported in the mask, so the
+    caller can make the whole slice NaN.
+
+    Args:
+        x: float64 array with at least one axis, not empty.
+        axis: the axis of the slices (negative counts from the end).
+        what: the name of the activation, for error messages.
+
+    Returns:
+        ``(axis, z, nan_slice)``: the non-negative axis index, the shifted values, and a
+        boolean array (keeping the reduced axis) that is True for slices holding a NaN.
+
+    Raises:
+        ValueError: ``x`` is 0-d or ``axis`` is out of range.
+
+    >>> ax, z, nan = shifted_logits(np.array([[1.0, 3.0], [np.inf, 0.0]]), -1, what="softmax")
+    >>> ax, z.tolist(), nan.ravel().tolist()
+    (1, [[-2.0, 0.0], [0.0, -inf]], [False, False])
+    """
+    from actlib.shapes import check_axis
+
+    ax = check_axis(x, axis, what=what)
+    nan_slice = np.isnan(x).any(axis=ax, keepdims=True)
+    posinf = np.isposinf(x)
+    inf_slice = posinf.any(axis=ax, keepdims=True)
+    xc = np.where(np.isnan(x), -np.inf, x)
+    m = np.max(xc, axis=ax, keepdims=True)
+    shift = np.where(np.isfinite(m), m, 0.0)
+    # xc - shift can only overflow (to -inf) when the true value is below -1.8e308, where -inf
+    # is the correctly rounded result (and exp of it exactly 0).
+    with np.errstate(over="ignore"):
+        z = np.where(inf_slice, np.where(posinf, 0.0, -np.inf), xc - shift)
+    return ax, z, nan_slice

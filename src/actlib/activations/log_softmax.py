@@ -7,6 +7,7 @@ import sympy as sp
 
 from actlib.activations.softmax import _naive_forward as _naive_softmax
 from actlib.activations.softmax import forward as softmax
+from actlib.numerics import shifted_logits
 from actlib.shapes import Normalizing, check_axis
 from actlib.spec import Activation, Reference, TorchReference
 
@@ -44,19 +45,10 @@ def forward(x: np.ndarray, axis: int = -1) -> np.ndarray:
     See also: :func:`derivative`; ``torch.nn.functional.log_softmax``; Blanchard, Higham and
     Higham (2021), https://doi.org/10.1093/imanum/draa038.
     """
-    ax = check_axis(x, axis, what="log_softmax")
+    check_axis(x, axis, what="log_softmax")
     if x.size == 0:
         return x.copy()
-    nan_slice = np.isnan(x).any(axis=ax, keepdims=True)
-    posinf = np.isposinf(x)
-    inf_slice = posinf.any(axis=ax, keepdims=True)
-    xc = np.where(np.isnan(x), -np.inf, x)
-    m = np.max(xc, axis=ax, keepdims=True)
-    shift = np.where(np.isfinite(m), m, 0.0)
-    # xc - shift can only overflow (to -inf) when the true value is below -1.8e308, where -inf
-    # is the correctly rounded result.
-    with np.errstate(over="ignore"):
-        z = np.where(inf_slice, np.where(posinf, 0.0, -np.inf), xc - shift)
+    ax, z, nan_slice = shifted_logits(x, axis, what="log_softmax")
     # z == 0 exactly where x equals the maximum (x - m is never rounded to 0 otherwise). One of
     # those terms is the 1 that log1p adds; the others (ties) count 1 each, exactly.
     top = z == 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from actlib.numerics import shifted_logits
 from actlib.shapes import Normalizing, check_axis
 from actlib.spec import Activation, Reference, TorchReference
 
@@ -35,19 +36,10 @@ def forward(x: np.ndarray, axis: int = -1) -> np.ndarray:
 
     See also: :func:`derivative` (the Jacobian); ``torch.nn.functional.softmax``.
     """
-    ax = check_axis(x, axis, what="softmax")
+    check_axis(x, axis, what="softmax")
     if x.size == 0:
         return x.copy()
-    nan_slice = np.isnan(x).any(axis=ax, keepdims=True)
-    posinf = np.isposinf(x)
-    inf_slice = posinf.any(axis=ax, keepdims=True)
-    xc = np.where(np.isnan(x), -np.inf, x)
-    m = np.max(xc, axis=ax, keepdims=True)
-    shift = np.where(np.isfinite(m), m, 0.0)
-    # xc - shift can only overflow (to -inf) when the true exponent is below -1e308, where exp
-    # is exactly 0 anyway.
-    with np.errstate(over="ignore"):
-        z = np.where(inf_slice, np.where(posinf, 0.0, -np.inf), xc - shift)
+    ax, z, nan_slice = shifted_logits(x, axis, what="softmax")
     e = np.exp(z)
     s = np.sum(e, axis=ax, keepdims=True)
     out = e / np.where(s > 0, s, 1.0)
