@@ -27,9 +27,14 @@ def _outputs(path: Path) -> list[tuple[int, str, str]]:
     ).execute()
     seen = []
     for i, cell in enumerate(nb.cells):
+        # A print of several lines may reach the notebook as one stream message or as several
+        # (that depends on timing, not on content): join each cell's stream text first.
+        streams: dict[str, str] = {}
         for out in cell.get("outputs", []):
             if out.get("output_type") == "stream":
-                seen.append((i, out["name"], out["text"]))
+                streams[out["name"]] = streams.get(out["name"], "") + out["text"]
+        seen += [(i, name, text) for name, text in sorted(streams.items())]
+        for out in cell.get("outputs", []):
             for mime in ("text/plain", "text/html", "text/markdown", "text/latex"):
                 data = out.get("data", {}).get(mime)
                 if data is not None:
