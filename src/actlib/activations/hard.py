@@ -2,7 +2,7 @@
 
 The first four are made of straight pieces joined at kinks, so they need only additions,
 comparisons and one multiplication (no exponential): they run on integer and fixed-point
-hardware and keep a known output range after quantization. Softsign is rational, x/(1 + |x|).
+hardware and keep a known output range after quantization. Softsign is rational, ``x/(1 + |x|)``.
 """
 
 from __future__ import annotations
@@ -276,7 +276,7 @@ def softsign(x: np.ndarray) -> np.ndarray:
     .. math::
         \mathrm{softsign}(x) = \frac{x}{1 + |x|}
 
-    The textbook form is already safe: 1 + |x| rounds to |x| long before it could overflow
+    The textbook form is already safe: ``1 + |x|`` rounds to ``|x|`` long before it could overflow
     (at the largest float it is that float again), so the quotient is ±1 there, and each of
     the two roundings costs at most half a unit.
 
@@ -303,11 +303,11 @@ def softsign_derivative(x: np.ndarray) -> np.ndarray:
         = \begin{cases} \dfrac{1}{1 + |x|\,(2 + |x|)}, & |x| < 1 \\[1ex]
         r^2,\ r = \dfrac{1}{1 + |x|}, & |x| \ge 1 \end{cases}
 
-    Squaring r ≤ 1 instead of 1 + |x| never overflows: ``(1 + |x|)**2`` is infinite beyond
-    |x| ≈ 1.3·10¹⁵⁴, where 1/x² is still a (subnormal) float64, which r·r keeps. For |x| < 1,
-    where the result is close to 1, the first form rounds once fewer (r² carries the rounding
-    of 1 + |x| twice): at most 2 units in the last place there instead of 3. The derivative is
-    continuous (softsign has no kink: f′(0) = 1 from both sides).
+    Squaring r ≤ 1 instead of ``1 + |x|`` never overflows: ``(1 + |x|)**2`` is infinite beyond
+    ``|x|`` ≈ 1.3·10¹⁵⁴, where 1/x² is still a (subnormal) float64, which r·r keeps. For
+    ``|x| < 1``, where the result is close to 1, the first form rounds once fewer (r² carries
+    the rounding of ``1 + |x|`` twice): at most 2 units in the last place there instead of 3.
+    The derivative is continuous (softsign has no kink: f′(0) = 1 from both sides).
 
     Args:
         x: the input, an array of real numbers.

@@ -19,9 +19,9 @@ from actlib.spec import Activation, Reference, TorchReference
 ALPHA = 1.6732632423543772
 #: λ, the nearest double to 1.05070098735548049341933498529... (PyTorch's ``SELU_SCALE``).
 SCALE = 1.0507009873554805
-#: λα as PyTorch forms it, the product of the two doubles rounded once: the slope just left of
-#: 0 and minus the saturation value. (It lies one unit in the last place below the double
-#: nearest to the exact λα, 1.7580993408473768.)
+#: The product λα of the two doubles, rounded once, as PyTorch forms it. It is the slope just
+#: left of 0 and minus the saturation value, and it lies one unit in the last place below the
+#: double nearest to the exact λα, 1.7580993408473768.
 SCALE_ALPHA = SCALE * ALPHA
 
 
