@@ -32,13 +32,7 @@ PIECEWISE_LINEAR = [n for n in HIDDEN if is_piecewise_linear(n)]
 SMOOTH_HIDDEN = [n for n in HIDDEN if not is_piecewise_linear(n)]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny networks run fastest on one thread, and the machine is shared."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _net(name: str, sizes, seed: int = 0) -> MLP:

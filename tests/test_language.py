@@ -32,12 +32,7 @@ from actlib.nn.language import (
 TINY = LMConfig(context=4, width=12, embed=4, steps=40, batch_size=32, lr=1e-2)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,7 @@ from actlib.nn.networks import INIT_SCHEMES, INITIALISERS, MLP, build_mlp, initi
 HIDDEN = [s.name for s in actlib.specs(role="hidden") if s.shape.entrywise]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models: one thread is fastest and is not slowed down by a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.mark.parametrize("name", HIDDEN)

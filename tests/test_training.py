@@ -25,13 +25,7 @@ from actlib.nn.training import (
 QUICK = TrainConfig(width=32, depth=2, epochs=4, batch_size=64, lr=0.05)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Tiny models: one thread is fastest and is not slowed down by a busy machine."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
