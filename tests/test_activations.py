@@ -569,3 +569,34 @@ def test_rrelu_module_starts_in_the_requested_mode():
     assert rr.torch_module(training=True).training
     x = -torch.ones(100, dtype=torch.float64)
     np.testing.assert_allclose(rr.torch_module()(x).numpy(), rr.forward(x.numpy()), rtol=1e-15)
+
+
+def test_zero_centred_means_zero_mean_output_for_a_standard_normal_input():
+    """f(0) = 0 with both signs is not enough: leaky ReLU, GELU and Swish have mean output
+    far from 0 for Z ~ N(0, 1); tanh, SELU and softsign have mean 0."""
+    closed_forms = {
+        "relu": 1 / math.sqrt(2 * math.pi),
+        "leaky_relu": 0.99 / math.sqrt(2 * math.pi),  # E[relu] − 0.01 E[relu(−Z)]
+        "gelu": 1 / (2 * math.sqrt(math.pi)),  # E[Z Φ(Z)] = φ-weighted, 1/(2√π)
+        "sigmoid": 0.5,  # σ(z) + σ(−z) = 1
+    }
+    for name, mean in closed_forms.items():
+        assert actlib.get(name).properties().mean_normal == pytest.approx(mean, rel=1e-12)
+    for name in ("leaky_relu", "prelu", "gelu", "swish", "elu", "mish"):
+        p = actlib.get(name).properties()
+        assert p.value_at_zero == 0 and p.range.inf < 0 < p.range.sup  # the old test passes…
+        assert not p.zero_centred and p.mean_normal > 0.1  # …the mean says otherwise
+    for name in ("tanh", "selu", "softsign", "hard_tanh"):
+        assert actlib.get(name).properties().zero_centred
+
+
+@pytest.mark.parametrize("spec", actlib.specs(entrywise=True), ids=lambda s: s.name)
+def test_mean_normal_agrees_with_quadrature_of_the_numpy_forward(spec):
+    from scipy.integrate import quad
+
+    mean = spec.properties().mean_normal
+    density = lambda t: spec.forward(np.float64(t)) * math.exp(-t * t / 2)  # noqa: E731
+    pts = [-8.0, -6.0, -3.0, -1.0, 0.0, 1.0, 3.0, 6.0, 8.0]
+    total = sum(quad(density, a, b, limit=200)[0] for a, b in zip(pts, pts[1:]))
+    tails = quad(density, -np.inf, -8.0)[0] + quad(density, 8.0, np.inf)[0]
+    assert (total + tails) / math.sqrt(2 * math.pi) == pytest.approx(mean, abs=1e-9)

@@ -116,7 +116,8 @@ def properties_table(name: str | Activation, **params: Any) -> HTMLTable:
             if minimum is None
             else f"f({fmt_number(minimum.x, 6)}) = {fmt_number(minimum.value, 6)}",
         ],
-        ["zero-centred (f(0) = 0, both signs)", yes_no(p.zero_centred)],
+        ["mean output E f(Z) for Z ~ N(0, 1)", fmt_number(p.mean_normal, 4)],
+        ["zero-centred (that mean is 0)", yes_no(p.zero_centred)],
         ["saturates (f′ → 0) on", saturates],
         ["continuously differentiable", yes_no(p.continuously_differentiable)],
         ["f(0), f′(0)", f"{fmt_number(p.value_at_zero)}, {fmt_number(p.slope_at_zero)}"],

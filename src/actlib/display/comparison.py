@@ -56,6 +56,7 @@ class ActivationRow:
     monotonic: bool
     smooth: bool
     zero_centred: bool
+    mean_normal: float  #: E f(Z) for Z ~ N(0, 1)
     saturates: str
     cost: float  #: NumPy forward time relative to the baseline (NaN if not measured)
     typical_use: str
@@ -211,6 +212,7 @@ def comparison_rows(
                 monotonic=p.monotonic,
                 smooth=p.continuously_differentiable,
                 zero_centred=p.zero_centred,
+                mean_normal=p.mean_normal,
                 saturates=", ".join(
                     {"negative": "x → −∞", "positive": "x → +∞"}[side] for side in sat
                 )
@@ -263,7 +265,7 @@ def to_markdown(rows: Sequence[ActivationRow]) -> str:
         "Range of f′",
         "Monotonic",
         "Smooth (C¹)",
-        "Zero-centred",
+        "Mean output, N(0, 1) input",
         "Saturates",
         "Cost (× baseline)",
         "Typical use",
@@ -277,7 +279,7 @@ def to_markdown(rows: Sequence[ActivationRow]) -> str:
             _math(r.derivative_range),
             _yes(r.monotonic),
             _yes(r.smooth),
-            _yes(r.zero_centred),
+            f"{r.mean_normal:.2f}" + (" (zero-centred)" if r.zero_centred else ""),
             r.saturates,
             "—" if math.isnan(r.cost) else f"{r.cost:.1f}",
             r.typical_use,

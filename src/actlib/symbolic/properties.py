@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
+import mpmath
 import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
@@ -126,8 +127,13 @@ class Properties:
     saturates: tuple[Literal["negative", "positive"], ...]
     """The sides (``"negative"``, ``"positive"``) where f tends to a finite limit, so f′ → 0
     there and gradients vanish."""
+    mean_normal: float
+    """E[f(Z)] for a standard normal input Z ~ N(0, 1): the mean output of a unit whose
+    pre-activations are standard normal (numerical quadrature at 30 significant digits)."""
     zero_centred: bool
-    """f(0) = 0 and f takes both signs."""
+    """The mean output for a standard normal input is zero (``abs(mean_normal)`` below
+    :data:`ZERO_MEAN_TOLERANCE`). Taking both signs with f(0) = 0 is not enough: leaky ReLU
+    does, yet its mean output is close to ReLU's."""
     continuously_differentiable: bool
     """f′ is continuous (no jump at any kink)."""
     value_at_zero: float
@@ -175,6 +181,7 @@ class Properties:
             ),
             "limits": _floats_to_json(self.limits),
             "saturates": list(self.saturates),
+            "mean_normal": _float_to_json(self.mean_normal),
             "zero_centred": self.zero_centred,
             "continuously_differentiable": self.continuously_differentiable,
             "value_at_zero": _float_to_json(self.value_at_zero),
@@ -241,6 +248,7 @@ class Properties:
             ),
             limits=Limits(*_floats_from_json(p["limits"], 2)),
             saturates=tuple(saturates),
+            mean_normal=_float_from_json(p["mean_normal"]),
             zero_centred=_bool(p["zero_centred"]),
             continuously_differentiable=_bool(p["continuously_differentiable"]),
             value_at_zero=_float_from_json(p["value_at_zero"]),
@@ -412,7 +420,7 @@ def _is_c1(f: sp.Expr) -> bool:
 
 # ---------------------------------------------------------------------------- the disk cache
 #: Version of the JSON layout of a cache entry; an entry with another version is recomputed.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Entries larger than this are not read (a real one is a few kilobytes).
 _MAX_ENTRY_BYTES = 1 << 20
 #: Exact values nested deeper than this are rejected.
@@ -756,11 +764,28 @@ def _compute_properties(f: sp.Expr) -> Properties:
         ),
         limits=lims,
         saturates=tuple(saturates),
-        zero_centred=bool(f0 == 0 and fr.inf < 0 < fr.sup),
+        mean_normal=(mean := _normal_mean(f)),
+        zero_centred=bool(abs(mean) < ZERO_MEAN_TOLERANCE),
         continuously_differentiable=bool(_is_c1(f)),
         value_at_zero=f0,
         slope_at_zero=_as_float(_at(d, 0)),
     )
+
+
+#: ``abs(E[f(Z)])`` below this counts as zero mean; the published SELU constants, rounded,
+#: leave a mean of order 1e-17, and the smallest non-zero mean in the registry is above 0.1.
+ZERO_MEAN_TOLERANCE = 1e-9
+
+
+def _normal_mean(f: sp.Expr) -> float:
+    """E[f(Z)] for Z ~ N(0, 1), by mpmath quadrature split at the kinks of ``f``."""
+    breaks = sorted({float(b) for _, s in _pieces(f) for b in s.boundary if b.is_finite})
+    g = sp.lambdify(X, f, "mpmath")
+    with mpmath.workdps(30):
+        total = mpmath.quad(
+            lambda t: g(t) * mpmath.exp(-t * t / 2), [-mpmath.inf, *breaks, mpmath.inf]
+        )
+        return float(total / mpmath.sqrt(2 * mpmath.pi))
 
 
 def _exact(v: Any) -> sp.Expr | None:
