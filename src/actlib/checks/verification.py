@@ -53,6 +53,9 @@ class Check:
     rtol: float  #: The relative tolerance.
     atol: float  #: The absolute tolerance.
     passed: bool  #: Whether every sample is within tolerance.
+    #: Whether some sample passes only thanks to the absolute part of the tolerance: near a
+    #: zero of f a tiny absolute error is a large relative one (up to 100 % where f rounds to 0).
+    by_floor: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,10 +94,20 @@ class VerifyReport:
                     f"{c.max_rel:.2e}",
                     _fmt_x(c.worst_x),
                     f"{c.rtol:.0e}" + (f" + {c.atol:.0e}" if c.atol > 1e-300 else ""),
-                    "pass" if c.passed else "FAIL",
+                    ("pass (absolute floor)" if c.by_floor else "pass") if c.passed else "FAIL",
                 ]
             )
         return rows
+
+    def _note(self) -> str:
+        """The sentence under the table that explains rows passing by the absolute floor."""
+        if not any(c.passed and c.by_floor for c in self.checks):
+            return ""
+        return (
+            "pass (absolute floor): the largest relative error of that row occurs where the "
+            "value is close to 0; the error is within the absolute part of the tolerance, "
+            "which is what matters for values of that size."
+        )
 
     _HEADER = [
         "quantity",
@@ -116,7 +129,7 @@ class VerifyReport:
         'result'
         """
         rows = self._rows()
-        marks = [[None] * 6 + [Table.PASS if r[-1] == "pass" else Table.FAIL] for r in rows]
+        marks = [[None] * 6 + [Table.FAIL if r[-1] == "FAIL" else Table.PASS] for r in rows]
         return Table(self._HEADER, rows, classes=marks, css_class="")
 
     def __str__(self) -> str:
@@ -127,7 +140,7 @@ class VerifyReport:
             f"(raised where it cancels); grid: {self.grid}",
             self.table().to_text(),
         ]
-        return "\n".join(lines)
+        return "\n".join(lines + ([self._note()] if self._note() else []))
 
     __repr__ = __str__
 
@@ -140,7 +153,9 @@ class VerifyReport:
             f"<span style='color:{colour};font-weight:bold'>{verdict}</span><br>"
             f"<small>reference: the SymPy expression evaluated in {REFERENCE_DIGITS}-digit "
             f"arithmetic; grid: {html.escape(self.grid)}</small></p>"
-            f"{self.table()._repr_html_()}</div>"
+            f"{self.table()._repr_html_()}"
+            + (f"<p><small>{html.escape(self._note())}</small></p>" if self._note() else "")
+            + "</div>"
         )
 
 
@@ -165,6 +180,7 @@ def _compare(quantity, implementation, got, ref, xs, rtol, atol, cond=None) -> C
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(ref != 0, err / np.abs(ref), np.where(err == 0, 0.0, np.inf))
     bad = ~(err <= rtol * scale + atol)
+    by_floor = bool(np.any(~bad & (err > rtol * scale)))
     score = np.where(bad, np.inf, err / (rtol * scale + atol + 1e-300))
     worst = int(np.argmax(score)) if score.size else 0
     return Check(
@@ -176,6 +192,7 @@ def _compare(quantity, implementation, got, ref, xs, rtol, atol, cond=None) -> C
         rtol=rtol,
         atol=atol,
         passed=not bool(bad.any()),
+        by_floor=by_floor,
     )
 
 
