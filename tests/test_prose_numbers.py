@@ -48,9 +48,7 @@ _SPELLED = re.compile(rf"\b(?:{_WORDS})\b", re.IGNORECASE)
 _SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺"
 #: A number standing on its own: not part of a name such as float32, log1p, x2 or N(0,1)'s
 #: neighbours; an optional sign, digits with a decimal part, an exponent or a superscript.
-_NUMBER = re.compile(
-    rf"(?<![\w.\\])[-−]?\d+(?:\.\d+)*(?:[eE][-+−]?\d+)?[{_SUPERSCRIPT}]*(?![\w])"
-)
+_NUMBER = re.compile(rf"(?<![\w.\\])[-−]?\d+(?:\.\d+)*(?:[eE][-+−]?\d+)?[{_SUPERSCRIPT}]*(?![\w])")
 
 _STRIP = [
     re.compile(r"```.*?```", re.DOTALL),  # fenced code
