@@ -11,10 +11,10 @@ import sympy as sp
 import actlib
 from actlib import registry
 from actlib.display.comparison import (
+    GATE_USE,
     ActivationRow,
     comparison_rows,
     format_interval,
-    relative_cost,
     to_markdown,
     typical_use,
 )
@@ -35,7 +35,8 @@ def test_one_row_per_registered_activation_in_book_order():
         assert row.monotonic is props.monotonic
         assert row.smooth is props.continuously_differentiable
         assert row.zero_centred is props.zero_centred
-        assert ("hidden layers" in row.typical_use) == ("hidden" in spec.roles)
+        inside = ("hidden layers", GATE_USE, "feed-forward blocks")
+        assert any(use in row.typical_use for use in inside) == ("hidden" in spec.roles)
         assert ("output" in row.typical_use) == ("output" in spec.roles)
         assert (row.saturates == "none") == (props.saturates == ())
         assert math.isnan(row.cost)
@@ -54,11 +55,13 @@ def test_markdown_table_shape_and_cells():
         assert cells[1].startswith("$") and cells[1].endswith("$")
         assert cells[header.index("Cost (× baseline)")] == "2.0"
         assert cells[-1] == ("x" if row.name == "relu" else "—")
+    custom = to_markdown(rows, cost_header="Cost, forward + backward (× ReLU)")
+    assert "Cost, forward + backward (× ReLU)" in custom.splitlines()[0]
 
 
 def test_a_pipe_in_a_formula_cannot_split_a_cell():
     row = ActivationRow(
-        "abs", "Absolute value", "|x|", "[0, 1]", "[-1, 1]", False, False, False,
+        "abs", "Absolute value", "|x|", "[0, 1]", "[-1, 1]", False, False, False, 0.798,
         "none", 1.0, "hidden layers",
     )  # fmt: skip
     line = to_markdown([row]).splitlines()[2]
@@ -117,27 +120,22 @@ def test_registering_an_activation_adds_its_row(monkeypatch):
     assert new.typical_use == "hidden layers"
 
 
-def test_relative_cost():
-    names = actlib.names()[:3]
-    cost = relative_cost(names, size=1000, repeats=2)
-    assert list(cost) == names
-    assert all(math.isfinite(v) and v > 0 for v in cost.values())
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "error"),
-    [
-        ({"size": 0}, ValueError),
-        ({"repeats": 1.5}, TypeError),
-        ({"seed": -2}, ValueError),
-        ({"baseline": "rleu"}, ValueError),
-        ({"selection": "relu"}, TypeError),
-        ({"selection": ["nope"]}, ValueError),
-    ],
-)
-def test_relative_cost_rejects_bad_input(kwargs, error):
-    with pytest.raises(error):
-        relative_cost(**{"size": 10, "repeats": 1, **kwargs})
+def test_a_hidden_function_onto_a_fraction_is_a_gate_not_a_hidden_layer():
+    """Sigmoid-like functions (range within [0, 1]) are listed as gates, as their chapters say."""
+    gates = []
+    for spec in actlib.specs(role="hidden", entrywise=True):
+        lo, hi = spec.properties().range
+        use = typical_use(spec)
+        if lo >= 0 and hi <= 1:
+            gates.append(spec.name)
+            assert GATE_USE in use and "hidden layers" not in use
+        else:
+            assert use.startswith("hidden layers")
+    assert "sigmoid" in gates and "relu" not in gates and "tanh" not in gates
+    sigmoid_use = typical_use("sigmoid")
+    assert "output, binary" in sigmoid_use and "hidden layers" not in sigmoid_use
+    for spec in actlib.specs(role="hidden", entrywise=False):
+        assert typical_use(spec).startswith("feed-forward blocks")
 
 
 def test_to_markdown_needs_rows():

@@ -2,9 +2,10 @@
 
 Every cell comes from the registry: the formula from :meth:`~actlib.spec.Activation.latex`, the
 ranges, monotonicity, smoothness, zero-centring and saturation from
-:meth:`~actlib.spec.Activation.properties`, the typical use from ``spec.roles`` and the computed
-range, and the cost from a timing of the NumPy forward. Registering a new activation adds its
-row; nothing here names an activation.
+:meth:`~actlib.spec.Activation.properties`, the typical use from ``spec.roles``, the shape and
+the computed range, and the cost from a measurement passed in (the chapter uses
+:func:`actlib.checks.speed.training_cost`: PyTorch's forward and backward pass relative to
+ReLU). Registering a new activation adds its row; nothing here names an activation.
 
 >>> from actlib.display.comparison import comparison_rows, to_markdown
 >>> rows = comparison_rows(["relu"], cost={"relu": 1.0})
@@ -17,31 +18,31 @@ True
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import sympy as sp
 
-from actlib.checks.timing import round_times
 from actlib.display.table import Table
 from actlib.registry import get, names
 from actlib.spec import Activation
 from actlib.symbolic.properties import Properties
 
 __all__ = [
+    "GATE_USE",
     "ActivationRow",
     "comparison_rows",
     "format_interval",
-    "relative_cost",
     "to_markdown",
     "typical_use",
 ]
 
 #: LaTeX longer than this for an exact bound is replaced by its value to 3 significant digits.
 _MAX_EXACT_LATEX = 16
+
+#: The typical use of an entrywise hidden-role function whose output is a fraction in [0, 1].
+GATE_USE = "gates (LSTM/GRU cells, GLU, squeeze-and-excitation)"
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class ActivationRow:
     zero_centred: bool
     mean_normal: float  #: E f(Z) for Z ~ N(0, 1)
     saturates: str
-    cost: float  #: NumPy forward time relative to the baseline (NaN if not measured)
+    cost: float  #: time relative to a baseline, as measured by the caller (NaN if not measured)
     typical_use: str
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -100,11 +101,17 @@ def format_interval(
 
 
 def typical_use(spec: Activation | str, props: Properties | None = None) -> str:
-    """Where the activation is used, derived from ``spec.roles`` and its computed range.
+    """Where the activation is used, derived from ``spec.roles``, its shape and computed range.
 
-    An output activation's task follows from what it can represent: a vector-valued map onto
-    (0, 1) gives class probabilities (multiclass), an elementwise map onto (0, 1) the
-    probability of a binary label, an unbounded one a real-valued target (regression).
+    Inside a network: a unit that takes two halves of its layer (not entrywise) is a gated
+    unit of a feed-forward block; an entrywise function whose range lies within [0, 1] outputs
+    a fraction, which today serves as a *gate* that scales another signal (the gates of LSTM
+    and GRU cells, GLU, squeeze-and-excitation), not as the activation of a hidden layer,
+    where an all-positive output with both sides saturating trains poorly; any other entrywise
+    function is a hidden-layer activation. An output activation's task follows from what it
+    can represent: a vector-valued map onto (0, 1) gives class probabilities (multiclass), an
+    elementwise map onto (0, 1) the probability of a binary label, an unbounded one a
+    real-valued target (regression).
 
     Args:
         spec: the activation or its registered name.
@@ -116,14 +123,21 @@ def typical_use(spec: Activation | str, props: Properties | None = None) -> str:
 
     >>> typical_use("relu")
     'hidden layers'
+    >>> typical_use("sigmoid")
+    'gates (LSTM/GRU cells, GLU, squeeze-and-excitation); output, binary'
     """
     spec = get(spec)
     props = spec.properties() if props is None else props
+    lo, hi = props.range
     uses: list[str] = []
     if "hidden" in spec.roles:
-        uses.append("hidden layers")
+        if not spec.shape.entrywise:
+            uses.append("feed-forward blocks (gated unit)")
+        elif lo >= 0 and hi <= 1:
+            uses.append(GATE_USE)
+        else:
+            uses.append("hidden layers")
     if "output" in spec.roles:
-        lo, hi = props.range
         if lo >= 0 and hi <= 1:
             uses.append(f"output, {spec.shape.output_task}")
         elif math.isinf(lo) and math.isinf(hi):
@@ -141,42 +155,6 @@ def _check_names(selection: Iterable[str] | None) -> list[Activation]:
     return [get(n) for n in selection]
 
 
-def relative_cost(
-    selection: Iterable[str] | None = None,
-    *,
-    baseline: str = "relu",
-    size: int = 100_000,
-    repeats: int = 7,
-    seed: int = 0,
-) -> dict[str, float]:
-    """Time of the NumPy forward on ``size`` elements, relative to ``baseline``'s.
-
-    Each time is the minimum over ``repeats`` calls on the same seeded standard-normal array
-    (the minimum is the least disturbed by other processes). Timings vary from run to run and
-    machine to machine; only their order of magnitude is meaningful.
-
-    Raises:
-        TypeError: ``size``, ``repeats`` or ``seed`` is not an integer.
-        ValueError: one of them is out of range, or an unknown activation name.
-    """
-    for value, label, low in ((size, "size", 1), (repeats, "repeats", 1), (seed, "seed", 0)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{label} must be an integer, got {type(value).__name__}")
-        if value < low:
-            raise ValueError(f"{label} must be >= {low}, got {value}")
-    specs = _check_names(selection)
-    base = get(baseline)
-    x = np.random.default_rng(seed).standard_normal(size)
-
-    def best(spec: Activation) -> float:
-        spec.forward(x[:10])  # warm up (imports, caches) outside the timing
-        (times,) = round_times(lambda: spec.forward(x), repeat=repeats, warmup=False)
-        return min(times)
-
-    t0 = best(base)
-    return {s.name: best(s) / t0 for s in specs}
-
-
 def comparison_rows(
     selection: Iterable[str] | None = None,
     *,
@@ -187,7 +165,8 @@ def comparison_rows(
 
     Args:
         selection: activation names; ``None`` for the whole registry.
-        cost: relative costs by name (from :func:`relative_cost`); missing names get NaN.
+        cost: relative costs by name (for instance the ``relative`` of
+            :func:`actlib.checks.speed.training_cost`); missing names get NaN.
         extra: additional columns, ``{column title: {name: text}}``; names without a value get
             an em dash.
     """
@@ -235,7 +214,7 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def to_markdown(rows: Sequence[ActivationRow]) -> str:
+def to_markdown(rows: Sequence[ActivationRow], *, cost_header: str = "Cost (× baseline)") -> str:
     r"""A GitHub-flavoured Markdown table with ``$...$`` math (for MyST or Jupyter).
 
     A ``|`` in a formula becomes ``\vert`` (MathJax reads it the same way), so that the math
@@ -243,6 +222,7 @@ def to_markdown(rows: Sequence[ActivationRow]) -> str:
 
     Args:
         rows: the rows from :func:`comparison_rows`; the extra columns are those of the first.
+        cost_header: the title of the cost column (say what was measured against what).
 
     Returns:
         A Markdown table with a header line, a separator line and one line per row.
@@ -251,9 +231,9 @@ def to_markdown(rows: Sequence[ActivationRow]) -> str:
         ValueError: ``rows`` is empty.
 
     >>> row = ActivationRow("abs", "Absolute value", "|x|", "[0, 1]", "[-1, 1]",
-    ...                     False, False, False, "none", 2.0, "hidden layers")
+    ...                     False, False, False, 0.798, "none", 2.0, "hidden layers")
     >>> print(to_markdown([row]).splitlines()[2])
-    | Absolute value | $\vert x\vert $ | $[0, 1]$ | $[-1, 1]$ | no | no | no | none | 2.0 | hidden layers |
+    | Absolute value | $\vert x\vert $ | $[0, 1]$ | $[-1, 1]$ | no | no | 0.80 | none | 2.0 | hidden layers |
     """  # noqa: E501
     if not rows:
         raise ValueError("no rows to format")
@@ -267,7 +247,7 @@ def to_markdown(rows: Sequence[ActivationRow]) -> str:
         "Smooth (C¹)",
         "Mean output, N(0, 1) input",
         "Saturates",
-        "Cost (× baseline)",
+        cost_header,
         "Typical use",
         *extra_cols,
     ]
