@@ -309,3 +309,24 @@ def test_unwritable_cache_folder_only_costs_the_cache(monkeypatch, tmp_path):
         assert actlib.get("relu").properties().range == (0.0, math.inf)
     finally:
         properties.compute_properties.cache_clear()
+
+
+def test_limits_at_infinity_are_cached_on_disk_and_recomputed_when_corrupt(cache, monkeypatch):
+    expr = sp.tanh(actlib.shapes.X) + sp.exp(actlib.shapes.X)
+    properties.limits_at_infinity.cache_clear()
+    assert properties.limits_at_infinity(expr) == (-1.0, math.inf)
+    (entry,) = cache.glob("limits/*.json")
+    assert json.loads(entry.read_text()) == {
+        "schema": properties.SCHEMA_VERSION,
+        "limits": [-1.0, "inf"],
+    }
+
+    calls = []
+    real = properties.limit_at_infinity
+    monkeypatch.setattr(properties, "limit_at_infinity", lambda e, p: calls.append(p) or real(e, p))
+    properties.limits_at_infinity.cache_clear()
+    assert properties.limits_at_infinity(expr) == (-1.0, math.inf) and calls == []  # from disk
+    entry.write_text('{"schema": 2, "limits": [-1.0, "not a number"]}')
+    properties.limits_at_infinity.cache_clear()
+    assert properties.limits_at_infinity(expr) == (-1.0, math.inf) and len(calls) == 2
+    properties.limits_at_infinity.cache_clear()

@@ -30,7 +30,6 @@ from actlib._inputs import (
     check_real,
 )
 from actlib.shapes import Elementwise, Shape, X
-from actlib.symbolic.piecewise import limit_at_infinity
 
 #: The kinds of value a :class:`Param` can hold (``"real"`` parameters appear in the formula).
 ParamKind = Literal["real", "int", "bool", "generator"]
@@ -856,5 +855,7 @@ def _limits_at_infinity(spec: Activation, which: str, key: tuple) -> tuple[float
     expr = spec.shape.slice_expr(spec, dict(key))
     if which == "derivative":
         expr = sp.diff(expr, X)
-    lo, hi = (float(limit_at_infinity(expr, s)) for s in (-sp.oo, sp.oo))
+    from actlib.symbolic.properties import limits_at_infinity  # it imports this module
+
+    lo, hi = limits_at_infinity(expr)
     return lo, hi

@@ -58,7 +58,7 @@ from actlib.display.table import Table
 from actlib.registry import get, names
 from actlib.shapes import X
 from actlib.spec import Activation
-from actlib.symbolic.piecewise import limit_at_infinity
+from actlib.symbolic.properties import limits_at_infinity
 
 #: The accuracy goal for actlib, at most this many units everywhere on the grid.
 GOAL_UNITS = 4.0
@@ -284,8 +284,7 @@ def _mp_functions(spec: Activation, key: tuple) -> tuple[Callable[[Any], Any], .
 @lru_cache(maxsize=256)
 def _limits(spec: Activation, key: tuple, which: int) -> tuple[float, float]:
     """(lim −∞, lim +∞) of f or f′ (of the shape's slice), computed by SymPy."""
-    expr = _exprs(spec, key)[which]
-    lo, hi = (float(limit_at_infinity(expr, s)) for s in (-sp.oo, sp.oo))
+    lo, hi = limits_at_infinity(_exprs(spec, key)[which])
     return lo, hi
 
 

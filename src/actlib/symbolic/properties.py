@@ -215,7 +215,7 @@ class Properties:
         >>> Properties.from_json({"schema": -1, "properties": {}})
         Traceback (most recent call last):
         ...
-        ValueError: cache entry has schema -1, expected 1
+        ValueError: cache entry has schema -1, expected 2
         """
         if not isinstance(data, dict) or set(data) != {"schema", "properties"}:
             raise ValueError("cache entry must be {'schema': ..., 'properties': {...}}")
@@ -659,6 +659,39 @@ def cache_key(expr: sp.Expr) -> str:
     return hashlib.sha256((_algorithm_fingerprint() + sp.srepr(expr)).encode()).hexdigest()
 
 
+@lru_cache(maxsize=1024)
+def limits_at_infinity(expr: sp.Expr) -> Limits:
+    """(lim f at −∞, lim f at +∞) of a scalar expression in x, as floats, cached on disk.
+
+    SymPy's limits of the smooth activations take seconds (GELU's tanh form and its
+    derivatives most), and every chapter, test session and benchmark runs in a fresh process;
+    the pair is kept as JSON in the ``limits`` folder of :func:`cache_dir`, named by
+    :func:`cache_key`.
+
+    Args:
+        expr: a SymPy expression in :data:`actlib.shapes.X`, possibly piecewise.
+
+    Returns:
+        The two limits, ``±inf`` where the expression grows without bound.
+
+    >>> limits_at_infinity(sp.tanh(X))
+    Limits(negative=-1.0, positive=1.0)
+    """
+    folder = cache_dir()
+    path = folder / "limits" / f"{cache_key(expr)}.json" if folder is not None else None
+    if path is not None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
+            if data.get("schema") == SCHEMA_VERSION:
+                return Limits(*_floats_from_json(data["limits"], 2))
+        except Exception:  # missing, unreadable or malformed: recompute and overwrite
+            pass
+    result = Limits(*(_as_float(limit_at_infinity(expr, p)) for p in (-sp.oo, sp.oo)))
+    if path is not None:
+        _write_text(path, json.dumps({"schema": SCHEMA_VERSION, "limits": _floats_to_json(result)}))
+    return result
+
+
 def _read_entry(path: Path) -> Properties | None:
     """The properties stored at ``path``, or ``None`` if it is missing, unreadable or invalid."""
     try:
@@ -684,6 +717,11 @@ def _write_entry(path: Path, props: Properties) -> None:
             return  # not faithfully representable (e.g. a NaN): keep it in memory only
     except ValueError:
         return
+    _write_text(path, text)
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically; a folder that cannot be written costs the cache."""
     tmp = None
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -695,7 +733,7 @@ def _write_entry(path: Path, props: Properties) -> None:
         os.replace(tmp, path)
     except OSError:
         if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)  # a read-only home directory only costs the cache
+            Path(tmp).unlink(missing_ok=True)
 
 
 @lru_cache(maxsize=256)
@@ -740,7 +778,7 @@ def _compute_properties(f: sp.Expr) -> Properties:
     """Properties of the scalar expression ``f`` in :data:`actlib.shapes.X` (no caching)."""
     d = sp.diff(f, X)
     fr, dr = _extent(f), _extent(d)
-    lims = Limits(*(_as_float(limit_at_infinity(f, p)) for p in (-sp.oo, sp.oo)))
+    lims = limits_at_infinity(f)
     f0 = _as_float(_at(f, 0))
     argmin = fr.argmin
     saturates: list[Literal["negative", "positive"]] = []
