@@ -40,7 +40,7 @@ lint: $(STAMP)
 	$(PY) -m mypy
 
 unit: $(STAMP)
-	$(PY) -m pytest -m "not browser and not build" -q
+	$(PY) -m pytest -m "not browser and not build" -q -n auto
 
 # The chapters are executed on every core into the book's cache first; the build then renders
 # them; the build tests (throwaway books, and every chapter executed once more and compared with
@@ -48,7 +48,7 @@ unit: $(STAMP)
 build-strict: $(STAMP) $(NB_CACHE_STAMP)
 	$(PY) scripts/execute_chapters.py
 	$(JB) build . -W -n --keep-going
-	$(PY) -m pytest -m build -q -n 2
+	$(PY) -m pytest -m build -q -n auto
 
 browser: $(STAMP)
 	./scripts/ensure-chromium.sh
