@@ -58,7 +58,10 @@ def ulp(value: Any, dtype: Any = np.float64) -> mpmath.mpf:
 
 
 def errors_in_ulps(computed: Iterable[Any], exact: Iterable[Any], dtype: Any) -> np.ndarray:
-    """|computed − exact| / ulp(exact), value by value, computed without rounding error.
+    """The error of each computed value in ulps of the exact value, without rounding error.
+
+    .. math::
+        \\mathrm{err} = \\frac{|\\hat y - y|}{\\mathrm{ulp}(y)}
 
     Args:
         computed: floats of ``dtype`` (an array or any iterable).
