@@ -174,3 +174,41 @@ def source(func: Callable[..., Any]) -> Any:
     if not callable(func):
         raise TypeError(f"source() needs a function, got {type(func).__name__}")
     return Code(inspect.getsource(func), language="python")
+
+
+#: The MIME prefix under which myst-nb finds values glued with ``display=False``.
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def glue(name: str, variable: Any, display: bool = True) -> None:
+    """Store the displayed form of ``variable`` under ``name`` for the book's ``{glue}`` roles.
+
+    The same output as :func:`myst_nb.glue` (a display message whose metadata names the value,
+    its MIME types prefixed when it is not to be shown), without importing myst-nb's glue
+    module: that module imports nbformat, whose schema validator pulls in a URI grammar that
+    takes seconds to build, in every chapter's kernel.
+
+    Args:
+        name: the key the prose refers to, as in ``{glue:text}`name:.3f```.
+        variable: any object; what is stored is what Jupyter would display for it.
+        display: also show the value in the notebook.
+
+    Raises:
+        TypeError: ``name`` is not a string, or ``display`` not a bool.
+        ValueError: ``name`` is empty or contains whitespace.
+
+    >>> glue("answer", 42, display=False)  # outside a kernel, nothing is shown
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__}")
+    if not name or any(c.isspace() for c in name):
+        raise ValueError(f"name must be a non-empty string without spaces, got {name!r}")
+    if not isinstance(display, bool):
+        raise TypeError(f"display must be True or False, got {display!r}")
+    from IPython.core.formatters import format_display_data
+    from IPython.display import display as ipy_display
+
+    bundle, metadata = format_display_data(variable)
+    prefix = "" if display else GLUE_PREFIX
+    metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+    ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
