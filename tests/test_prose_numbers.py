@@ -109,25 +109,7 @@ def _report(path: Path) -> list[str]:
     return problems
 
 
-#: Chapters whose prose has not been converted yet. Each is an expected failure that must
-#: fail: once a chapter is clean, the strict xfail turns into an error until it leaves this set.
-PENDING = {
-    "choosing", "dying_relu", "elu", "gated", "gradients_through_depth", "hard_activations",
-    "identity", "leaky_relu", "log_softmax", "numerical_stability", "selu", "sigmoid",
-    "smooth_rectifiers", "softmax", "swish", "tanh", "why_nonlinearity",
-}  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="prose not converted yet"))
-        if p.stem in PENDING
-        else p
-        for p in NOTEBOOKS
-    ],
-    ids=lambda p: p.stem,
-)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_chapter_prose_has_no_typed_numbers(path):
     problems = _report(path)
     assert not problems, (
