@@ -5,7 +5,8 @@ unit tests. Every chapter is checked: most draw random numbers (inputs, weights,
 runs, random slopes), some only inside actlib, and one that draws none passes trivially. The
 first execution is the one the book build stored in its cache (``.jupyter_cache``) when the
 chapter's code is unchanged since, so each chapter is executed only once more; without a
-cached record the chapter is executed twice.
+cached record the chapter is executed twice. Compared: every text output shown and every value
+glued into the prose, except values glued as time measurements (``glue(..., varies=True)``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import pytest
 import yaml
 from jupyter_cache import get_cache
 from nbclient import NotebookClient
+
+from actlib.display.book import GLUE_PREFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -60,11 +63,14 @@ def _outputs(nb: nbformat.NotebookNode) -> list[tuple[int, str, str]]:
                 streams[out["name"]] = streams.get(out["name"], "") + out["text"]
         seen += [(i, name, text) for name, text in sorted(streams.items())]
         for out in cell.get("outputs", []):
-            for mime in ("text/plain", "text/html", "text/markdown", "text/latex"):
-                data = out.get("data", {}).get(mime)
-                if data is not None:
-                    text = data if isinstance(data, str) else "".join(data)
-                    seen.append((i, mime, EXPLORER_ID.sub("ID", text)))
+            if out.get("metadata", {}).get("actlib", {}).get("varies"):
+                continue  # a glued time measurement (actlib.display.book.glue(varies=True))
+            for prefix in ("", GLUE_PREFIX):  # shown outputs, and values glued for the prose
+                for mime in ("text/plain", "text/html", "text/markdown", "text/latex"):
+                    data = out.get("data", {}).get(prefix + mime)
+                    if data is not None:
+                        text = data if isinstance(data, str) else "".join(data)
+                        seen.append((i, prefix + mime, EXPLORER_ID.sub("ID", text)))
     return seen
 
 

@@ -53,3 +53,12 @@ def test_glue_does_not_import_nbformat():
 def test_bad_arguments(name, display, error):
     with pytest.raises(error, match="name|display"):
         book.glue(name, 1.0, display=display)
+
+
+def test_a_varying_value_is_marked(monkeypatch):
+    ((args, kwargs),) = _captured(monkeypatch, book.glue, "t", 0.5, display=False, varies=True)
+    assert kwargs["metadata"]["actlib"] == {"varies": True}
+    ((args, kwargs),) = _captured(monkeypatch, book.glue, "t", 0.5, display=False)
+    assert "actlib" not in kwargs["metadata"]
+    with pytest.raises(TypeError, match="varies"):
+        book.glue("t", 0.5, varies="yes")

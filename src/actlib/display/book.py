@@ -180,7 +180,7 @@ def source(func: Callable[..., Any]) -> Any:
 GLUE_PREFIX = "application/papermill.record/"
 
 
-def glue(name: str, variable: Any, display: bool = True) -> None:
+def glue(name: str, variable: Any, display: bool = True, *, varies: bool = False) -> None:
     """Store the displayed form of ``variable`` under ``name`` for the book's ``{glue}`` roles.
 
     The same output as :func:`myst_nb.glue` (a display message whose metadata names the value,
@@ -192,9 +192,12 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
         name: the key the prose refers to, as in ``{glue:text}`name:.3f```.
         variable: any object; what is stored is what Jupyter would display for it.
         display: also show the value in the notebook.
+        varies: the value is (or is computed from) a time measurement, so it changes from run
+            to run; the test that executes every chapter twice does not compare it. Everything
+            else a chapter glues must come out the same in every run.
 
     Raises:
-        TypeError: ``name`` is not a string, or ``display`` not a bool.
+        TypeError: ``name`` is not a string, or ``display`` or ``varies`` not a bool.
         ValueError: ``name`` is empty or contains whitespace.
 
     >>> glue("answer", 42, display=False)  # outside a kernel, nothing is shown
@@ -203,12 +206,15 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
         raise TypeError(f"name must be a string, got {type(name).__name__}")
     if not name or any(c.isspace() for c in name):
         raise ValueError(f"name must be a non-empty string without spaces, got {name!r}")
-    if not isinstance(display, bool):
-        raise TypeError(f"display must be True or False, got {display!r}")
+    for flag, value in (("display", display), ("varies", varies)):
+        if not isinstance(value, bool):
+            raise TypeError(f"{flag} must be True or False, got {value!r}")
     from IPython.core.formatters import format_display_data
     from IPython.display import display as ipy_display
 
     bundle, metadata = format_display_data(variable)
     prefix = "" if display else GLUE_PREFIX
     metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+    if varies:
+        metadata["actlib"] = {"varies": True}
     ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
