@@ -15,11 +15,17 @@ from actlib.shapes import Elementwise  # noqa: E402
 
 @pytest.fixture(scope="session", autouse=True)
 def _fresh_properties_cache(tmp_path_factory):
-    """Tests compute properties afresh: the on-disk cache lives in a per-session folder."""
+    """Tests compute properties afresh: the on-disk cache lives in a folder of this test run.
+
+    With pytest-xdist, the workers of one run share that folder (entries are written
+    atomically), so a limit or a property is computed once per run, not once per worker.
+    """
     import os
 
+    base = tmp_path_factory.getbasetemp()  # a worker's: <this run's folder>/popen-gwN
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     old = os.environ.get("ACTLIB_CACHE_DIR")
-    os.environ["ACTLIB_CACHE_DIR"] = str(tmp_path_factory.mktemp("actlib-cache"))
+    os.environ["ACTLIB_CACHE_DIR"] = str(shared / "actlib-cache")
     yield
     if old is None:
         del os.environ["ACTLIB_CACHE_DIR"]
