@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 ACTLIB_FILES := $(shell find src/actlib -type f \( -name '*.py' -o -name '*.js' -o -name '*.css' -o -name '*.html' \))
 NB_CACHE_STAMP := .jupyter_cache/.actlib-stamp
 
-.PHONY: book test lab env lint unit build-strict browser accuracy-full bench clean
+.PHONY: book test lab env lint unit battery build-strict browser accuracy-full bench clean
 
 env: $(STAMP)
 
@@ -40,7 +40,12 @@ lint: $(STAMP)
 	$(PY) -m mypy
 
 unit: $(STAMP)
-	$(PY) -m pytest -m "not browser and not build" -q -n auto
+	$(PY) -m pytest -m "not browser and not build and not battery" -q -n auto
+
+# The registry battery: every activation verified against its SymPy expression and PyTorch,
+# its accuracy on the fast grid, its properties and limits (the slow, exhaustive layer).
+battery: $(STAMP)
+	$(PY) -m pytest -m battery -q -n auto
 
 # The chapters are executed on every core into the book's cache first; the build then renders
 # them; the build tests (throwaway books, and every chapter executed once more and compared with
@@ -54,7 +59,7 @@ browser: $(STAMP)
 	./scripts/ensure-chromium.sh
 	$(PY) -m pytest -m browser -q
 
-test: lint unit build-strict browser
+test: lint unit battery build-strict browser
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)

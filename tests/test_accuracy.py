@@ -148,6 +148,7 @@ def test_units(dtype):
 
 
 # ---------------------------------------------------------------- the goal for actlib
+@pytest.mark.battery
 @pytest.mark.parametrize("dtype", acc.DTYPES, ids=str)
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: c.label)
 def test_actlib_within_goal_everywhere(config, dtype):

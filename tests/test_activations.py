@@ -31,6 +31,7 @@ def away_from_kinks(spec, xs=GRID, gap=1e-3):
 
 
 # --------------------------------------------------------------------------- three-way agreement
+@pytest.mark.battery
 def test_verify_passes(spec):
     report = actlib.verify(spec.name)
     assert report.passed, str(report)
@@ -65,6 +66,7 @@ def test_numpy_matches_torch_forward_and_autograd(elementwise):
     )
 
 
+@pytest.mark.battery
 @pytest.mark.parametrize(
     ("name", "params"),
     [
@@ -213,6 +215,7 @@ def test_nan_in_nan_out(elementwise):
     np.testing.assert_array_equal(np.isnan(d), np.isnan(x))
 
 
+@pytest.mark.battery
 def test_infinities_give_the_sympy_limits(elementwise):
     x = np.array([-np.inf, np.inf])
     lo, hi = elementwise.limits()
@@ -221,6 +224,7 @@ def test_infinities_give_the_sympy_limits(elementwise):
     np.testing.assert_array_equal(elementwise.derivative(x), [dlo, dhi])
 
 
+@pytest.mark.battery
 @pytest.mark.parametrize(
     ("name", "x", "expected"),
     [
@@ -274,6 +278,7 @@ def test_property_shape_nan_and_no_warnings(elementwise, x):
     np.testing.assert_array_equal(np.isnan(d), np.isnan(x))
 
 
+@pytest.mark.battery
 @settings(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -423,6 +428,7 @@ def test_spec_metadata_is_complete(spec):
     assert spec.chapter_name
 
 
+@pytest.mark.battery
 def test_latex_and_derivative_latex(spec):
     assert spec.latex()
     assert spec.derivative_latex()
@@ -457,6 +463,7 @@ def test_relu_family_properties():
     assert elu.properties(alpha=2.0).range.inf == -2.0
 
 
+@pytest.mark.battery
 def test_non_monotonic_minima_match_numerical_search():
     from scipy.optimize import minimize_scalar
 
@@ -572,6 +579,7 @@ def test_rrelu_module_starts_in_the_requested_mode():
     np.testing.assert_allclose(rr.torch_module()(x).numpy(), rr.forward(x.numpy()), rtol=1e-15)
 
 
+@pytest.mark.battery
 def test_zero_centred_means_zero_mean_output_for_a_standard_normal_input():
     """f(0) = 0 with both signs is not enough: leaky ReLU, GELU and Swish have mean output
     far from 0 for Z ~ N(0, 1); tanh, SELU and softsign have mean 0."""
@@ -591,6 +599,7 @@ def test_zero_centred_means_zero_mean_output_for_a_standard_normal_input():
         assert actlib.get(name).properties().zero_centred
 
 
+@pytest.mark.battery
 @pytest.mark.parametrize("spec", actlib.specs(entrywise=True), ids=lambda s: s.name)
 def test_mean_normal_agrees_with_quadrature_of_the_numpy_forward(spec):
     from scipy.integrate import quad

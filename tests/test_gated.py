@@ -168,6 +168,7 @@ def test_derivative_is_the_gradient_along_any_axis(rng, name):
             assert d[idx] == pytest.approx(fd, rel=1e-6, abs=1e-8)
 
 
+@pytest.mark.battery
 @pytest.mark.parametrize("beta", [0.5, 2.0])
 def test_swiglu_verified_at_other_beta(beta):
     """(Every spec is verified at its defaults by the battery.)"""

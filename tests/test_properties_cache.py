@@ -94,7 +94,7 @@ def test_every_activation_round_trips_through_the_cache(spec, monkeypatch, tmp_p
 def test_computed_properties_are_written_as_json(cache):
     spec = actlib.get("leaky_relu")
     spec.properties()
-    (path,) = cache.iterdir()
+    (path,) = cache.glob("*.json")  # the limits, if computed now, are in a subfolder
     assert path == _entry(cache, spec)
     _strict_json(path.read_text(encoding="utf-8"))
 

@@ -53,7 +53,7 @@ class Check:
     rtol: float  #: The relative tolerance.
     atol: float  #: The absolute tolerance.
     passed: bool  #: Whether every sample is within tolerance.
-    #: Whether some sample passes only thanks to the absolute part of the tolerance: near a
+    #: Whether some sample passes only thanks to the absolute part of the tolerance. Near a
     #: zero of f a tiny absolute error is a large relative one (up to 100 % where f rounds to 0).
     by_floor: bool = False
 

@@ -183,7 +183,7 @@ GLUE_PREFIX = "application/papermill.record/"
 def glue(name: str, variable: Any, display: bool = True, *, varies: bool = False) -> None:
     """Store the displayed form of ``variable`` under ``name`` for the book's ``{glue}`` roles.
 
-    The same output as :func:`myst_nb.glue` (a display message whose metadata names the value,
+    The same output as ``myst_nb.glue`` (a display message whose metadata names the value,
     its MIME types prefixed when it is not to be shown), without importing myst-nb's glue
     module: that module imports nbformat, whose schema validator pulls in a URI grammar that
     takes seconds to build, in every chapter's kernel.

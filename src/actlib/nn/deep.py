@@ -158,7 +158,11 @@ class DeepMLP(nn.Module):
         params: activation parameters; the spec's defaults otherwise.
 
     Attributes:
-        spec, params, norm, residual, width: as given (parameters validated).
+        spec: the activation spec.
+        params: the validated activation parameters.
+        norm: the normalization, a key of :data:`NORMS`.
+        residual: whether the blocks are pre-norm residual.
+        width: the width of every block.
         linears: the :math:`L` block layers :math:`W_\ell`, an ``nn.ModuleList``.
         norms: the :math:`L` normalizations :math:`N_\ell`.
         activations: the :math:`L` activation modules.
@@ -617,9 +621,10 @@ def train_deep(
 
     The network is ``build_deep_mlp(activation, 64, 10, width=config.width,
     depth=config.depth, norm=norm, residual=residual, init=config.init, seed=seed)`` in
-    float32; :func:`fit` minimises the cross-entropy in shuffled mini-batches with
-    ``config``'s optimiser, learning rate and momentum, seeded with ``seed + 1``. The test
-    accuracy is measured in evaluation mode (batch normalization with its running averages).
+    float32; :func:`~actlib.nn.training.fit` minimises the cross-entropy in shuffled
+    mini-batches with ``config``'s optimiser, learning rate and momentum, seeded with
+    ``seed + 1``. The test accuracy is measured in evaluation mode (batch normalization with
+    its running averages).
     Two calls with the same arguments give equal results on the same machine and thread count.
 
     Args:

@@ -128,8 +128,8 @@ class Properties:
     """The sides (``"negative"``, ``"positive"``) where f tends to a finite limit, so f′ → 0
     there and gradients vanish."""
     mean_normal: float
-    """E[f(Z)] for a standard normal input Z ~ N(0, 1): the mean output of a unit whose
-    pre-activations are standard normal (numerical quadrature at 30 significant digits)."""
+    """The mean output E f(Z) of a unit whose pre-activation Z is standard normal, computed by
+    numerical quadrature at 30 significant digits."""
     zero_centred: bool
     """The mean output for a standard normal input is zero (``abs(mean_normal)`` below
     :data:`ZERO_MEAN_TOLERANCE`). Taking both signs with f(0) = 0 is not enough: leaky ReLU
