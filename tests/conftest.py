@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import matplotlib
+
+# nbformat (which several test modules import) validates notebooks with jsonschema, and jsonschema
+# imports rfc3987_syntax when it is installed, only to check "iri" formats, which no notebook
+# schema uses; that module builds dozens of grammars at import, seconds in every test process.
+# The tests run without it (jsonschema treats it as optional and skips those formats).
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 matplotlib.use("Agg")
 
