@@ -26,6 +26,7 @@ def test_fmt_number_and_interval():
     assert fmt_interval((-math.inf, 1.0), (True, True)) == "(−∞, 1]"
 
 
+@pytest.mark.battery
 def test_properties_table_for_every_activation(spec):
     table = properties_table(spec)
     html = table._repr_html_()
