@@ -410,6 +410,24 @@ class TrainConfig:
             )
         return self
 
+    def fit_options(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`fit` for a classifier trained with this configuration.
+
+        Returns:
+            ``loss``, ``epochs``, ``lr``, ``optimizer``, ``momentum`` and ``batch_size``.
+
+        >>> TrainConfig(epochs=3).fit_options()["epochs"]
+        3
+        """
+        return {
+            "loss": "cross_entropy",
+            "epochs": self.epochs,
+            "lr": self.lr,
+            "optimizer": self.optimizer,
+            "momentum": self.momentum,
+            "batch_size": self.batch_size,
+        }
+
 
 @dataclass(frozen=True)
 class TrainResult:
@@ -499,12 +517,7 @@ def train(
         model,
         data.x_train,
         data.y_train,
-        loss="cross_entropy",
-        epochs=config.epochs,
-        lr=config.lr,
-        optimizer=config.optimizer,
-        momentum=config.momentum,
-        batch_size=config.batch_size,
+        **config.fit_options(),
         seed=seed + 1,
         progress=show,
         desc=f"{spec.name} seed {seed}",
