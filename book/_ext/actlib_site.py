@@ -16,10 +16,14 @@ so two defaults of the theme stack are corrected here:
   ``default_mode`` template variable (``html_context``); left empty, a first visit logs
   "Got invalid theme mode" as a console error. The book defaults to the light mode (figures
   are drawn on white); readers can still switch.
+
+Every stylesheet and script in ``book/_ext/static/`` is added to every page (sorted by name),
+so site styles (tables, print, navigation) need no entry in ``_config.yml``.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -67,8 +71,20 @@ def _drop_unread_widget_state(
         scripts[:] = [js for js in scripts if js.attributes.get("type") != WIDGET_STATE_TYPE]
 
 
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _site_assets(app: Sphinx, config: Config) -> None:
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+    for path in sorted(STATIC.glob("*.css")):
+        app.add_css_file(path.name)
+    for path in sorted(STATIC.glob("*.js")):
+        app.add_js_file(path.name, loading_method="defer")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _default_colour_mode)
+    app.connect("config-inited", _site_assets)
     # After every other handler has added its page-specific scripts (MathJax, widgets).
     app.connect("html-page-context", _drop_repeated_inline_scripts, priority=900)
     app.connect("html-page-context", _drop_unread_widget_state, priority=900)
