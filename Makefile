@@ -5,6 +5,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 JB := $(VENV)/bin/jupyter-book
 STAMP := $(VENV)/.installed
+# MathJax for Node.js typesets the book's math when the site is built (package.json).
+NODE_STAMP := node_modules/.installed
 # Executed notebooks are cached by jupyter-cache, keyed on their code cells only. A change to
 # actlib itself must re-execute them, so the cache (and the built pages) are dropped when any
 # actlib file is newer than the last build.
@@ -23,13 +25,18 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (actlib)" >/dev/null
 	@touch $@
 
+$(NODE_STAMP): package.json package-lock.json
+	./scripts/ensure-system-package.sh node nodejs npm
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 $(NB_CACHE_STAMP): $(ACTLIB_FILES)
 	rm -rf .jupyter_cache _build
 	find book/api -name '*.rst' -delete
 	mkdir -p .jupyter_cache
 	@touch $@
 
-book: $(STAMP) $(NB_CACHE_STAMP)
+book: $(STAMP) $(NODE_STAMP) $(NB_CACHE_STAMP)
 	$(PY) scripts/execute_chapters.py
 	$(JB) build . --keep-going
 	@echo "Open $(CURDIR)/_build/html/index.html"
@@ -39,7 +46,7 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -m "not browser and not build and not battery" -q -n auto
 
 # The registry battery: every activation verified against its SymPy expression and PyTorch,
@@ -50,13 +57,13 @@ battery: $(STAMP)
 # The chapters are executed on every core into the book's cache first; the build then renders
 # them; the build tests (throwaway books, and every chapter executed once more and compared with
 # the cached run) come last, so that they can reuse that cache.
-build-strict: $(STAMP) $(NB_CACHE_STAMP)
+build-strict: $(STAMP) $(NODE_STAMP) $(NB_CACHE_STAMP)
 	$(PY) scripts/execute_chapters.py
 	$(JB) build . -W -n --keep-going
 	$(PY) -m pytest -m build -q -n auto
 
 browser: $(STAMP)
-	./scripts/ensure-chromium.sh
+	./scripts/ensure-system-package.sh "$${ACTLIB_CHROMIUM:-/usr/bin/chromium}" chromium
 	$(PY) -m pytest -m browser -q
 
 test: lint unit battery build-strict browser
@@ -71,5 +78,5 @@ bench: $(STAMP)
 	$(PY) benchmarks/speed.py
 
 clean:
-	rm -rf _build .jupyter_cache .pytest_cache .ruff_cache .mypy_cache
+	rm -rf _build .jupyter_cache .pytest_cache .ruff_cache .mypy_cache node_modules
 	find book/api -name '*.rst' -delete

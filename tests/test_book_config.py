@@ -4,7 +4,7 @@
 * every registered activation has its chapter in the table of contents and its original paper
   in the bibliography (looping over the registry, never over a hand list);
 * the build stays strict (a raising cell, a warning or stderr output fails it);
-* the site loads nothing from another host (MathJax, widgets, thebe, analytics).
+* the site loads nothing from another host (widgets, thebe, analytics); no page loads MathJax.
 
 These tests read files only; the built site itself is checked by ``tests/browser``.
 """
@@ -15,6 +15,7 @@ import importlib
 import importlib.util
 import json
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -254,12 +255,12 @@ def test_hidden_folders_are_not_read_as_pages(sphinx_config: dict[str, Any]) -> 
 # --------------------------------------------------------------------------- offline site
 
 
-def test_mathjax_is_served_from_the_site(sphinx_config: dict[str, Any]) -> None:
-    assert "sphinx-mathjax-offline" in sphinx_config["extensions"]
-    module = importlib.import_module("sphinx-mathjax-offline")
-    bundle = Path(module.__file__).parent / "static" / "mathjax" / "tex-chtml.js"
-    assert bundle.is_file(), f"{bundle} is missing"
-    assert "://" not in str(sphinx_config.get("mathjax_path") or "")
+def test_math_is_typeset_when_the_site_is_built(sphinx_config: dict[str, Any]) -> None:
+    """No page loads MathJax: the site extension typesets the math at build time."""
+    assert "actlib_site" in sphinx_config["extensions"]
+    assert "sphinx-mathjax-offline" not in sphinx_config["extensions"]
+    site_ext = (ROOT / "book" / "_ext" / "actlib_site.py").read_text(encoding="utf-8")
+    assert '"build-finished", _static_site' in site_ext
 
 
 def test_no_cdn_scripts_in_the_config(sphinx_config: dict[str, Any]) -> None:
@@ -293,12 +294,36 @@ def test_static_files_load_nothing_from_other_hosts() -> None:
 
 
 def _load_site_extension() -> Any:
+    # Jupyter Book puts the folder of local extensions on sys.path; the extension imports its
+    # sibling module actlib_static from there.
+    if str(ROOT / "book" / "_ext") not in sys.path:
+        sys.path.insert(0, str(ROOT / "book" / "_ext"))
     path = ROOT / "book" / "_ext" / "actlib_site.py"
     spec = importlib.util.spec_from_file_location("actlib_site", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_site_extension_drops_the_mathjax_scripts() -> None:
+    from sphinx.builders.html._assets import _JavaScript
+
+    ext = _load_site_extension()
+
+    class App:
+        class config:  # noqa: N801 (stands in for Sphinx's config object)
+            mathjax_path = "https://cdn.example/mathjax/tex-chtml.js"
+
+    scripts = [
+        _JavaScript("_static/doctools.js", priority=200),
+        _JavaScript(None, body="window.MathJax = {}"),
+        _JavaScript(App.config.mathjax_path, **{"defer": "defer"}),
+        _JavaScript("_static/explorer.js"),
+    ]
+    context = {"script_files": scripts}
+    ext._drop_mathjax_scripts(App, "page", "page.html", context, None)
+    assert [str(js.filename) for js in scripts] == ["_static/doctools.js", "_static/explorer.js"]
 
 
 def test_site_extension_is_loaded(config: dict[str, Any], sphinx_config: dict[str, Any]) -> None:

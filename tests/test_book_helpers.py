@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+import sympy as sp
 
 import actlib
 from actlib.display.book import (
@@ -53,3 +54,25 @@ def test_formula_and_source():
     assert "def forward" in source(actlib.get("elu").numpy_forward).data
     with pytest.raises(TypeError, match="function"):
         source("not a function")
+
+
+def test_published_decimal_constants_stay_decimals() -> None:
+    """GELU's tanh form shows 0.044715 as its paper prints it, in f and in f′."""
+    spec = actlib.get("gelu_tanh")
+    tex = spec.shape.formula_latex(spec, True, {})
+    f_tex, d_tex = tex.split(r"\qquad")
+    assert "0.044715" in f_tex and "0.044715" in d_tex
+    assert "8943" not in tex and "200000" not in tex and "decimal_" not in tex
+    # Small fractions stay fractions.
+    assert r"\frac{1}{2}" in actlib.get("hard_sigmoid").to_latex(sp.Rational(1, 2))
+
+
+def test_piecewise_constant_derivative_lists_its_values() -> None:
+    """ReLU's f′ is 0 or 1, never in between: the table says so rather than [0, 1]."""
+    rows = dict(properties_table("relu").rows)
+    assert rows["range of f′"] == "only the values 0 and 1"
+    assert dict(properties_table("identity").rows)["range of f′"] == "only the value 1"
+    assert actlib.get("relu").properties().derivative_values == (0.0, 1.0)
+    sigmoid = dict(properties_table("sigmoid").rows)["range of f′"]
+    assert sigmoid.startswith("(0, 0.25]")
+    assert actlib.get("sigmoid").properties().derivative_values is None

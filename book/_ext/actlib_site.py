@@ -19,15 +19,23 @@ so two defaults of the theme stack are corrected here:
 
 Every stylesheet and script in ``book/_ext/static/`` is added to every page (sorted by name),
 so site styles (tables, print, navigation) need no entry in ``_config.yml``.
+
+Pages are light (see ``actlib_static``): the mathematics is typeset and the icons are drawn when
+the site is built, so no page loads MathJax or the icon-font script; source maps are not
+shipped.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
+import actlib_static
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
 
 
 def _default_colour_mode(app: Sphinx, config: Config) -> None:
@@ -71,11 +79,74 @@ def _drop_unread_widget_state(
         scripts[:] = [js for js in scripts if js.attributes.get("type") != WIDGET_STATE_TYPE]
 
 
+logger = logging.getLogger(__name__)
+
 STATIC = Path(__file__).resolve().parent / "static"
+#: The MathJax fonts that the typeset pages use (installed by ``npm ci``).
+MATHJAX_FONTS = actlib_static.NODE_ROOT / "node_modules/mathjax-full/es5/output/chtml/fonts/woff-v2"
+
+
+def _drop_mathjax_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """The math is typeset at build time: no page loads MathJax or its configuration."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    mathjax = str(app.config.mathjax_path)
+    scripts[:] = [
+        js
+        for js in scripts
+        if str(js.filename or "") != mathjax
+        and not str(js.attributes.get("body", "")).lstrip().startswith("window.MathJax")
+    ]
+
+
+def _theme_file(app: Sphinx, relative: str) -> Path:
+    for folder in app.builder.theme.get_theme_dirs():  # type: ignore[attr-defined]
+        candidate = Path(folder) / relative
+        if candidate.is_file():
+            return candidate
+    raise ExtensionError(f"the theme has no {relative}")
+
+
+def _static_site(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    try:
+        stats = actlib_static.process_site(
+            outdir, _theme_file(app, "static/scripts/fontawesome.js"), MATHJAX_FONTS
+        )
+    except actlib_static.SiteAssetError as err:
+        raise ExtensionError(str(err)) from err
+    # Shipped by the themes but never read by a page: the icon-font script (its icons are
+    # inline now), source maps (for debugging the themes' own code) and the themes' message
+    # catalogs (read when the site is built).
+    for unused in [*outdir.glob("_static/**/*.map"), outdir / "_static/scripts/fontawesome.js"]:
+        unused.unlink(missing_ok=True)
+    shutil.rmtree(outdir / "_static" / "locales", ignore_errors=True)
+    for script in outdir.glob("_static/**/*.js"):
+        text = script.read_text(encoding="utf-8", errors="surrogateescape")
+        if "sourceMappingURL=" in text:
+            kept = "\n".join(
+                line for line in text.split("\n") if not line.startswith("//# sourceMappingURL=")
+            )
+            script.write_text(kept, encoding="utf-8", errors="surrogateescape")
+    actlib_static.slim_theme(outdir / "_static")
+    css = actlib_static.purge_site_css(outdir)
+    logger.info(
+        "light pages: %d formulas typeset on %d pages; stylesheets %d kB -> %d kB",
+        stats["formulas"],
+        stats["pages"],
+        css["before"] // 1000,
+        css["after"] // 1000,
+    )
 
 
 def _site_assets(app: Sphinx, config: Config) -> None:
     config.html_static_path = [*config.html_static_path, str(STATIC)]
+    app.add_css_file(actlib_static.MATH_CSS)
     for path in sorted(STATIC.glob("*.css")):
         app.add_css_file(path.name)
     for path in sorted(STATIC.glob("*.js")):
@@ -85,6 +156,8 @@ def _site_assets(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _default_colour_mode)
     app.connect("config-inited", _site_assets)
+    app.connect("html-page-context", _drop_mathjax_scripts, priority=900)
+    app.connect("build-finished", _static_site)
     # After every other handler has added its page-specific scripts (MathJax, widgets).
     app.connect("html-page-context", _drop_repeated_inline_scripts, priority=900)
     app.connect("html-page-context", _drop_unread_widget_state, priority=900)

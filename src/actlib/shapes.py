@@ -541,7 +541,9 @@ class Elementwise(Shape):
         return spec.sympy_expr(X, **pvals)
 
     def formula_latex(self, spec, symbolic, params):
-        f = spec.expr(symbolic=symbolic and not params, **params)
+        from actlib.spec import decimal_constants  # spec imports this module
+
+        f = decimal_constants(spec.expr(symbolic=symbolic and not params, **params))
         d = sp.simplify(sp.diff(f, X))
         return r"f(x) = " + spec.to_latex(f) + r"\qquad f'(x) = " + spec.to_latex(d)
 

@@ -578,7 +578,8 @@ class Activation:
         >>> spec.to_latex(spec.param_specs["negative_slope"].symbol * spec.x)
         'a x'
         """
-        return sp.latex(expr, symbol_names=self.tex_names)
+        expr = decimal_constants(expr)  # registers the names of its placeholders first
+        return sp.latex(expr, symbol_names={**self.tex_names, **_DECIMAL_NAMES})
 
     def latex(self, **params: Any) -> str:
         """LaTeX of f: with the parameters as symbols, or with the given values substituted.
@@ -859,3 +860,48 @@ def _limits_at_infinity(spec: Activation, which: str, key: tuple) -> tuple[float
 
     lo, hi = limits_at_infinity(expr)
     return lo, hi
+
+
+#: Placeholder symbols standing for published decimal constants, and how they are typeset.
+_DECIMALS: dict[sp.Rational, sp.Symbol] = {}
+_DECIMAL_NAMES: dict[sp.Symbol, str] = {}
+
+
+def decimal_constants(expr: Any) -> Any:
+    """Published decimal constants (exact rationals like 44715/10⁶) kept as decimals.
+
+    A rational whose denominator is 2ᵃ·5ᵇ ≥ 1000 is a finite decimal that a paper printed as
+    such (GELU's 0.044715); SymPy would typeset it as a reduced fraction (8943/200000) and fold
+    it into other coefficients when differentiating. Each such constant becomes a positive
+    placeholder symbol that :meth:`Activation.to_latex` writes as the decimal; differentiate
+    the result to keep the constant visible in the derivative. Small fractions (1/2, 1/8) stay.
+
+    Args:
+        expr: a SymPy expression (anything else is returned unchanged).
+
+    Returns:
+        ``expr`` with those constants replaced by their placeholders.
+
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> e = decimal_constants(sp.Rational(44715, 10**6) * x**3 + x / 2)
+    >>> print(sp.latex(sp.diff(e, x), symbol_names=_DECIMAL_NAMES))
+    3 \\cdot 0.044715 x^{2} + \\frac{1}{2}
+    """
+    if not isinstance(expr, sp.Basic):
+        return expr
+    swap = {}
+    for r in expr.atoms(sp.Rational):
+        q = int(r.q)
+        rest = q
+        for prime in (2, 5):
+            while rest % prime == 0:
+                rest //= prime
+        if q >= 1000 and rest == 1:
+            if r not in _DECIMALS:
+                symbol = sp.Symbol(f"decimal_{r.p}_{q}", positive=True)
+                decimals = len(str(q))  # p/q has at most this many decimals
+                _DECIMALS[r] = symbol
+                _DECIMAL_NAMES[symbol] = f"{float(r):.{decimals}f}".rstrip("0")
+            swap[r] = _DECIMALS[r]
+    return expr.xreplace(swap) if swap else expr

@@ -130,7 +130,8 @@ def site_server(site_dir: Path) -> Iterator[SiteServer]:
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).is_file():
         pytest.fail(
-            f"Chromium not found at {CHROMIUM}: run ./scripts/ensure-chromium.sh or set "
+            f"Chromium not found at {CHROMIUM}: run "
+            "./scripts/ensure-system-package.sh /usr/bin/chromium chromium or set "
             "ACTLIB_CHROMIUM to a Chromium/Chrome binary.",
             pytrace=False,
         )

@@ -1,13 +1,17 @@
 """The built site, as a reader's browser sees it (headless Chromium driven by Playwright).
 
 For every page of the table of contents: no JavaScript error, no failed request and no request
-to any host but the local server, the mathematics typeset by MathJax (no raw TeX left in the
-visible text), every image loaded, and every slider of every interactive figure redrawing its
-curve. The chapter of each registered activation must contain its interactive figure. A
-screenshot of each page is saved under ``test-artifacts/screenshots/``.
+to any host but the local server; every formula typeset (no raw TeX left in the visible text)
+and no Markdown table left as raw ``| … |`` text; every image loaded, with a descriptive alt
+text; every slider of every interactive figure redrawing its curve; a first visit that
+transfers at most ``PAGE_BUDGET`` bytes; and, at phone width, nothing wider than the screen.
+The chapter of each registered activation must contain its interactive figure. A screenshot
+of each page is saved under ``test-artifacts/screenshots/``.
 
-A static scan of every HTML file checks that no script, stylesheet, font or icon is loaded from
-another host, so the site also works offline.
+The navigation is tried at phone, tablet and desktop widths (its buttons open the sidebars),
+table captions are checked for contrast in dark mode, a copy opened from disk searches without
+console errors, and a static scan checks that no script, stylesheet, font or icon is loaded
+from another host and that the whole site stays within ``SITE_BUDGET`` bytes.
 """
 
 from __future__ import annotations
@@ -30,6 +34,11 @@ for _spec in actlib.specs():
     ACTIVATION_CHAPTERS.setdefault(f"notebooks/{_spec.chapter_name}", set()).add(_spec.name)
 
 TIMEOUT_MS = 30_000
+#: What a first visit of any page may transfer (HTML, styles, scripts, fonts, images), and
+#: the size of the whole site on disk.
+PAGE_BUDGET = 1024 * 1024
+SITE_BUDGET = 12 * 1000 * 1000
+PHONE = {"width": 390, "height": 844}
 RAW_TEX = ("\\(", "\\)", "\\[", "\\]", "$$", "\\begin{")
 
 # --------------------------------------------------------------------------- page scripts
@@ -46,15 +55,6 @@ async () => {
   return images
     .filter((img) => !(img.complete && img.naturalWidth > 0))
     .map((img) => (img.getAttribute("src") || img.outerHTML).slice(0, 160));
-}
-"""
-
-WAIT_FOR_MATHJAX = """
-async () => {
-  const mj = window.MathJax;
-  if (!mj || !mj.startup || !mj.startup.promise) return false;
-  await mj.startup.promise;
-  return true;
 }
 """
 
@@ -128,6 +128,60 @@ async ([i, j]) => {
   slider.dispatchEvent(new Event("input", { bubbles: true }));
   await frame();
   return { moved: moved, changed: changed, from: old, to: slider.max };
+}
+"""
+
+
+RAW_TABLES = """
+() => Array.from(document.querySelectorAll(".bd-article p, .bd-article li, .bd-article span"))
+  .filter((el) => el.checkVisibility ? el.checkVisibility() : true)
+  .map((el) => el.textContent)
+  .filter((text) => /\\|\\s*:?(-{3,}|\u2014+):?\\s*\\|/.test(text)
+    || (/^\\s*\\|/.test(text) && (text.match(/\\|/g) || []).length >= 3))
+  .map((text) => text.trim().slice(0, 120))
+"""
+
+ALT_TEXT = """
+() => Array.from(document.querySelectorAll(".bd-article img")).map((img) => {
+  const alt = (img.getAttribute("alt") || "").trim();
+  return { src: (img.getAttribute("src") || "").slice(0, 80), alt: alt };
+}).filter((im) => im.alt.split(/\\s+/).filter(Boolean).length < 3
+  || /\\.(png|svg|jpe?g|gif|webp)$/i.test(im.alt) || im.alt.includes("/"))
+"""
+
+TRANSFERRED = """
+() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const resources = performance.getEntriesByType("resource");
+  const items = resources.map((r) => [r.name, r.decodedBodySize || r.transferSize || 0]);
+  items.push([location.href, nav ? nav.decodedBodySize : 0]);
+  return items;
+}
+"""
+
+TOO_WIDE = """
+() => {
+  const limit = window.innerWidth + 1;
+  const scrolls = (el) => {
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if (o === "auto" || o === "scroll" || o === "hidden") return a !== document.body
+        && a !== document.documentElement;
+    }
+    return false;
+  };
+  const wide = [];
+  for (const el of document.querySelectorAll(".bd-main *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= limit || scrolls(el)) continue;
+    if (!el.checkVisibility()) continue;
+    wide.push(el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined
+      ? "." + String(el.className).trim().split(/\\s+/).join(".") : "")
+      + " right=" + Math.round(box.right));
+    if (wide.length >= 5) break;
+  }
+  return { scrollWidth: document.documentElement.scrollWidth, width: window.innerWidth,
+           wide: wide };
 }
 """
 
@@ -220,20 +274,21 @@ def test_site_loads_nothing_from_other_hosts(site_dir: Path) -> None:
     assert not problems, "The site must work offline:\n" + "\n".join(problems)
 
 
-def test_mathjax_is_served_locally(site_dir: Path, toc_pages: list[str]) -> None:
-    """MathJax 3 is shipped in _static/mathjax and every page points at that copy."""
+def test_math_is_typeset_in_the_pages(site_dir: Path, toc_pages: list[str]) -> None:
+    """Formulas are static markup: no page loads MathJax, the fonts they use are shipped."""
     require_built_site(site_dir)
-    local = site_dir / "_static" / "mathjax" / "tex-chtml.js"
-    assert local.is_file(), f"{local} is missing (is sphinx-mathjax-offline loaded?)"
-    assert re.search(rb'VERSION\s*=\s*"3\.', local.read_bytes()[:2_000_000]), (
-        "the bundled MathJax is not version 3"
-    )
-    fonts = site_dir / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
-    assert any(fonts.glob("*.woff")), f"no MathJax fonts in {fonts}"
+    css = site_dir / "_static" / "actlib-math.css"
+    assert css.is_file(), f"{css} is missing (the site extension typesets the math)"
+    fonts = set(re.findall(r"mathjax-fonts/(MathJax_[\w-]+\.woff)", css.read_text("utf-8")))
+    assert fonts, "the math stylesheet names no font"
+    missing = [f for f in fonts if not (site_dir / "_static" / "mathjax-fonts" / f).is_file()]
+    assert not missing, f"math fonts missing from the site: {missing}"
+    pages_with_math = 0
     for docname in toc_pages:
         html = (site_dir / f"{docname}.html").read_text(encoding="utf-8")
-        if "math notranslate" in html:
-            assert "_static/mathjax/tex-chtml.js" in html, f"{docname} does not load local MathJax"
+        assert "MathJax = " not in html and "tex-chtml" not in html, f"{docname} loads MathJax"
+        pages_with_math += "<mjx-container" in html
+    assert pages_with_math > len(toc_pages) // 2
 
 
 # --------------------------------------------------------------------------- every page
@@ -278,30 +333,58 @@ def test_page_in_browser(
     try:
         response = page.goto(site_server.url(docname), wait_until="load")
         assert response is not None and response.ok, f"{docname}: could not load the page"
-        typeset = page.evaluate(WAIT_FOR_MATHJAX)
         page.wait_for_load_state("networkidle")
 
         broken = page.evaluate(WAIT_FOR_IMAGES)
         problems += [f"image not loaded: {src}" for src in broken]
 
         math = page.evaluate(MATH_REPORT, list(RAW_TEX))
-        if math["math"] and not typeset:
-            problems.append(f"{math['math']} math elements but MathJax did not start")
         if math["math"] and not math["containers"]:
-            problems.append("math on the page but no mjx-container: MathJax did not typeset")
+            problems.append("math on the page but no mjx-container: the math was not typeset")
         problems += [f"math not typeset: {html}" for html in math["untypeset"]]
         problems += [f"MathJax error: {err}" for err in math["texErrors"]]
         problems += [f"raw TeX in the visible text: {snippet!r}" for snippet in math["raw"]]
+
+        problems += [f"raw Markdown table in the text: {t!r}" for t in page.evaluate(RAW_TABLES)]
+        problems += [
+            f"image without a descriptive alt text: {im['src']} (alt={im['alt']!r})"
+            for im in page.evaluate(ALT_TEXT)
+        ]
 
         shot = screenshots_dir / (docname.replace("/", "__") + ".png")
         page.screenshot(path=str(shot), full_page=True)
 
         problems += _check_explorers(page, docname)
         page.wait_for_load_state("networkidle")
+        problems += _check_weight(page.evaluate(TRANSFERRED))
+
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(100)
+        wide = page.evaluate(TOO_WIDE)
+        if wide["scrollWidth"] > wide["width"] + 1:
+            problems.append(
+                f"at {PHONE['width']} px the page scrolls sideways (scrollWidth "
+                f"{wide['scrollWidth']}); too wide: {wide['wide']}"
+            )
+        page.screenshot(path=str(shot.with_name(shot.stem + "__phone.png")))
     finally:
         context.close()
     problems += [f"server answered {entry}" for entry in site_server.errors[first_server_error:]]
     assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
+
+
+def _check_weight(items: list[list[Any]]) -> list[str]:
+    total = sum(int(size) for _, size in items)
+    if total <= PAGE_BUDGET:
+        return []
+    biggest = sorted(items, key=lambda item: -int(item[1]))[:6]
+    listing = ", ".join(
+        f"{urlsplit(u).path.rsplit('/', 1)[-1]} {int(n) // 1024} KiB" for u, n in biggest
+    )
+    return [
+        f"a first visit transfers {total / 1024:.0f} KiB, over the budget of "
+        f"{PAGE_BUDGET // 1024} KiB (largest: {listing})"
+    ]
 
 
 def _check_explorers(page: Any, docname: str) -> list[str]:
@@ -350,3 +433,148 @@ def test_every_activation_chapter_is_a_page(toc_pages: list[str], toc_path: Path
     """The registry's chapters are all in the table of contents the browser walks."""
     missing = sorted(set(ACTIVATION_CHAPTERS) - set(toc_pages))
     assert not missing, f"chapters of registered activations missing from {toc_path}: {missing}"
+
+
+# --------------------------------------------------------------------------- every device
+
+NAV_PAGE = "notebooks/relu"
+WIDE = 992  # the theme's breakpoint: below it, sidebars open as dialogs
+
+
+def _visible_button(page: Any, selector: str) -> Any:
+    buttons = [b for b in page.query_selector_all(selector) if b.is_visible()]
+    assert buttons, f"no visible {selector} button"
+    return buttons[0]
+
+
+@pytest.mark.parametrize("width", [390, 700, 1000, 1366])
+def test_navigation_buttons_open_the_sidebars(
+    width: int, site_dir: Path, browser: Any, site_server: Any
+) -> None:
+    """A tap on the menu button shows the chapter list; on wide screens it folds it away."""
+    require_built_site(site_dir)
+    context = browser.new_context(viewport={"width": width, "height": 900}, has_touch=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        page.goto(site_server.url(NAV_PAGE), wait_until="load")
+        chapters = "nav.bd-docs-nav a.reference.internal"
+        if width < WIDE:
+            assert not page.locator(chapters).first.is_visible(), "chapter list shown already"
+            _visible_button(page, ".primary-toggle").tap()
+            dialog = page.locator("dialog#pst-primary-sidebar-modal")
+            dialog.wait_for(state="visible")
+            links = dialog.locator("a.reference.internal")
+            assert links.count() >= len(ACTIVATION_CHAPTERS), "the chapter list is incomplete"
+            assert links.first.is_visible()
+            page.keyboard.press("Escape")
+            dialog.wait_for(state="hidden")
+        else:
+            sidebar = page.locator("#pst-primary-sidebar")
+            assert sidebar.is_visible() and page.locator(chapters).first.is_visible()
+            _visible_button(page, ".primary-toggle").click()
+            page.wait_for_function(
+                "() => !document.querySelector('#pst-primary-sidebar').checkVisibility()"
+            )
+            _visible_button(page, ".primary-toggle").click()
+            page.wait_for_function(
+                "() => document.querySelector('#pst-primary-sidebar').checkVisibility()"
+            )
+        toggles = [b for b in page.query_selector_all(".secondary-toggle") if b.is_visible()]
+        if toggles:  # below the extra-wide breakpoint "On this page" is a button
+            toggles[0].tap() if width < WIDE else toggles[0].click()
+            dialog = page.locator("dialog#pst-secondary-sidebar-modal")
+            dialog.wait_for(state="visible")
+            assert dialog.locator("nav.page-toc a").first.is_visible(), "no section links"
+        else:
+            assert page.locator("nav.page-toc a").first.is_visible()
+    finally:
+        context.close()
+    assert not errors, errors
+
+
+def _contrast(fg: list[float], bg: list[float]) -> float:
+    def luminance(rgb: list[float]) -> float:
+        c = [v / 255 for v in rgb[:3]]
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+CAPTION_COLOURS = """
+() => Array.from(document.querySelectorAll(".bd-article table caption, .bd-article figcaption"))
+  .filter((el) => el.checkVisibility()).map((el) => {
+    const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+    let bg = null;
+    for (let a = el; a && !bg; a = a.parentElement) {
+      const c = rgb(getComputedStyle(a).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) bg = c;
+    }
+    return { text: el.textContent.trim().slice(0, 60), fg: rgb(getComputedStyle(el).color),
+             bg: bg || rgb(getComputedStyle(document.body).backgroundColor) };
+  })
+"""
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_captions_are_readable(mode: str, site_dir: Path, browser: Any, site_server: Any) -> None:
+    """Table and figure captions keep a contrast of at least 4.5:1 in both colour modes."""
+    require_built_site(site_dir)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.add_init_script(f"localStorage.setItem('mode', '{mode}')")
+        page.goto(site_server.url("notebooks/choosing"), wait_until="load")
+        assert page.evaluate("document.documentElement.dataset.theme") == mode
+        captions = page.evaluate(CAPTION_COLOURS)
+    finally:
+        context.close()
+    assert captions, "no caption found on the page"
+    low = [
+        f"{c['text']!r}: {_contrast(c['fg'], c['bg']):.2f}"
+        for c in captions
+        if _contrast(c["fg"], c["bg"]) < 4.5
+    ]
+    assert not low, f"captions below 4.5:1 in {mode} mode: {low}"
+
+
+def test_search_works_from_disk(site_dir: Path, browser: Any) -> None:
+    """A copy opened from disk finds pages, without a console error, and says what it lacks."""
+    require_built_site(site_dir)
+    context = browser.new_context()
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"JavaScript error: {exc}"))
+    page.on(
+        "console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None
+    )
+    try:
+        page.goto((site_dir / "search.html").as_uri() + "?q=sigmoid", wait_until="load")
+        page.wait_for_selector("#search-results ul.search li a", timeout=15_000)
+        found = page.locator("#search-results ul.search li a").count()
+        note = page.locator("#actlib-search-note").text_content() or ""
+        page.wait_for_timeout(500)
+    finally:
+        context.close()
+    assert found > 0
+    assert "disk" in note
+    assert not problems, problems
+
+
+def test_site_fits_its_budget(site_dir: Path) -> None:
+    require_built_site(site_dir)
+    sizes = {p: p.stat().st_size for p in site_dir.rglob("*") if p.is_file()}
+    total = sum(sizes.values())
+    folders: dict[str, int] = {}
+    for path, size in sizes.items():
+        top = path.relative_to(site_dir).parts[0]
+        folders[top] = folders.get(top, 0) + size
+    largest = sorted(folders.items(), key=lambda kv: -kv[1])[:6]
+    assert total <= SITE_BUDGET, (
+        f"the site takes {total / 1e6:.1f} MB, over {SITE_BUDGET / 1e6:.0f} MB: "
+        + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in largest)
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sympy as sp
@@ -42,6 +42,20 @@ def fmt_number(v: Any, digits: int = 4) -> str:
     if v == int(v) and abs(v) < 1e6:
         return str(int(v)).replace("-", "−")
     return f"{v:.{digits}g}".replace("-", "−")
+
+
+def fmt_values(values: Sequence[float]) -> str:
+    """The finitely many values a function takes, in words.
+
+    >>> fmt_values((0.0, 1.0))
+    'only the values 0 and 1'
+    >>> fmt_values((1.0,))
+    'only the value 1'
+    """
+    shown = [fmt_number(v) for v in values]
+    if len(shown) == 1:
+        return f"only the value {shown[0]}"
+    return f"only the values {', '.join(shown[:-1])} and {shown[-1]}"
 
 
 def fmt_interval(bounds: tuple[float, float], attained: tuple[bool, bool] = (False, False)) -> str:
@@ -84,7 +98,7 @@ def properties_table(name: str | Activation, **params: Any) -> HTMLTable:
 
     >>> rows = dict(properties_table("leaky_relu").rows)
     >>> rows["range of f′"]
-    '[0.01, 1]   (exact: 1/100)'
+    'only the values 0.01 and 1'
     >>> rows["saturates (f′ → 0) on"]
     'neither side'
     """
@@ -107,7 +121,9 @@ def properties_table(name: str | Activation, **params: Any) -> HTMLTable:
             with_exact(
                 fmt_interval(p.derivative_range, p.derivative_range_attained),
                 *p.derivative_range_exact,
-            ),
+            )
+            if p.derivative_values is None
+            else fmt_values(p.derivative_values),
         ],
         ["monotonic", yes_no(p.monotonic)],
         [

@@ -74,6 +74,15 @@ def _bound_latex(value: float, exact: Any) -> str:
     return f"{value:.3g}"
 
 
+def format_values(values: Sequence[float]) -> str:
+    r"""LaTeX for the finite set of values a function takes (a piecewise-constant f′).
+
+    >>> format_values((0.0, 1.0))
+    '\\{0,\\ 1\\}'
+    """
+    return r"\{" + r",\ ".join(_bound_latex(v, None) for v in values) + r"\}"
+
+
 def format_interval(
     bounds: Sequence[float],
     exact: Sequence[Any] | None = None,
@@ -187,7 +196,9 @@ def comparison_rows(
                     p.derivative_range,
                     p.derivative_range_exact,
                     p.derivative_range_attained,
-                ),
+                )
+                if p.derivative_values is None
+                else format_values(p.derivative_values),
                 monotonic=p.monotonic,
                 smooth=p.continuously_differentiable,
                 zero_centred=p.zero_centred,

@@ -114,6 +114,10 @@ class Properties:
     """Whether f′ takes its infimum / supremum at a finite x."""
     derivative_range_exact: tuple[sp.Expr | None, sp.Expr | None]
     """The two ends of :attr:`derivative_range` as exact SymPy numbers, or ``None``."""
+    derivative_values: tuple[float, ...] | None
+    """The values f′ takes, in increasing order, when it takes only finitely many (f piecewise
+    linear: ReLU's f′ is 0 or 1, never anything between); ``None`` when f′ varies
+    continuously. :attr:`derivative_range` then gives only the smallest and largest."""
     monotonic: bool
     """f′ ≥ 0 everywhere or f′ ≤ 0 everywhere."""
     minimum: Point | None
@@ -172,6 +176,9 @@ class Properties:
             "derivative_range_exact": [
                 _expr_to_json_or_none(v) for v in self.derivative_range_exact
             ],
+            "derivative_values": (
+                None if self.derivative_values is None else _floats_to_json(self.derivative_values)
+            ),
             "monotonic": self.monotonic,
             "minimum": None if self.minimum is None else _floats_to_json(self.minimum),
             "minimum_exact": (
@@ -215,7 +222,7 @@ class Properties:
         >>> Properties.from_json({"schema": -1, "properties": {}})
         Traceback (most recent call last):
         ...
-        ValueError: cache entry has schema -1, expected 2
+        ValueError: cache entry has schema -1, expected 3
         """
         if not isinstance(data, dict) or set(data) != {"schema", "properties"}:
             raise ValueError("cache entry must be {'schema': ..., 'properties': {...}}")
@@ -239,6 +246,11 @@ class Properties:
             derivative_range=Bounds(*_floats_from_json(p["derivative_range"], 2)),
             derivative_range_attained=_bools_from_json(p["derivative_range_attained"]),
             derivative_range_exact=_exact_pair(p["derivative_range_exact"]),
+            derivative_values=(
+                None
+                if p["derivative_values"] is None
+                else tuple(_floats_from_json(p["derivative_values"], None))
+            ),
             monotonic=_bool(p["monotonic"]),
             minimum=None if p["minimum"] is None else Point(*_floats_from_json(p["minimum"], 2)),
             minimum_exact=(
@@ -420,7 +432,7 @@ def _is_c1(f: sp.Expr) -> bool:
 
 # ---------------------------------------------------------------------------- the disk cache
 #: Version of the JSON layout of a cache entry; an entry with another version is recomputed.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Entries larger than this are not read (a real one is a few kilobytes).
 _MAX_ENTRY_BYTES = 1 << 20
 #: Exact values nested deeper than this are rejected.
@@ -492,7 +504,7 @@ def _list(v: Any, length: int | None) -> list:
     return v
 
 
-def _floats_from_json(v: Any, length: int) -> tuple[float, ...]:
+def _floats_from_json(v: Any, length: int | None) -> tuple[float, ...]:
     return tuple(_float_from_json(x) for x in _list(v, length))
 
 
@@ -793,6 +805,7 @@ def _compute_properties(f: sp.Expr) -> Properties:
         derivative_range=Bounds(float(dr.inf), float(dr.sup)),
         derivative_range_attained=(dr.inf_attained, dr.sup_attained),
         derivative_range_exact=(_exact(dr.inf_exact), _exact(dr.sup_exact)),
+        derivative_values=_finitely_many_values(d),
         monotonic=bool(dr.inf >= 0 or dr.sup <= 0),
         minimum=None if argmin is None else Point(float(argmin.x), _as_float(argmin.value)),
         minimum_exact=(
@@ -808,6 +821,24 @@ def _compute_properties(f: sp.Expr) -> Properties:
         value_at_zero=f0,
         slope_at_zero=_as_float(_at(d, 0)),
     )
+
+
+def _finitely_many_values(d: sp.Expr) -> tuple[float, ...] | None:
+    """The values of ``d`` if every piece of it is a constant, else ``None``.
+
+    >>> _finitely_many_values(sp.Piecewise((0, X < 0), (1, True)))
+    (0.0, 1.0)
+    >>> _finitely_many_values(sp.exp(X)) is None
+    True
+    """
+    values = set()
+    for e, s in _pieces(d):
+        if s.is_empty or isinstance(s, sp.FiniteSet):
+            continue  # a kink: the derivative's value there is a convention
+        if X in e.free_symbols:
+            return None
+        values.add(_as_float(e))
+    return tuple(sorted(values))
 
 
 #: ``abs(E[f(Z)])`` below this counts as zero mean; the published SELU constants, rounded,

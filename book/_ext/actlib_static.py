@@ -1,0 +1,478 @@
+"""Light pages: mathematics and icons become static markup when the site is built.
+
+Readers of the course open a chapter once, often on a phone. Two scripts used to make most of
+that first visit: MathJax (1.1 MB, typesetting every formula in the reader's browser) and the
+icon-font script of the theme (1.45 MB, drawing a dozen icons). Both are done once, here:
+
+* **Mathematics.** Sphinx writes inline math as ``<span class="math …">\\(…\\)</span>`` and
+  display math as ``<div class="math …">\\[…\\]</div>``. After the HTML pages are written, every
+  such formula is typeset by MathJax 3 under Node.js (``typeset_math.cjs``; ``npm ci`` installs
+  it) into CommonHTML markup with hidden MathML for screen readers. One stylesheet,
+  ``_static/actlib-math.css``, holds the rules for every character the site uses, and the
+  MathJax fonts are copied to ``_static/mathjax-fonts/`` (a browser fetches only the few a page
+  needs). A TeX error fails the build, naming the page and the formula.
+* **Icons.** Each ``<i class="fa-… fa-name">`` (or ``<span …>``) of the theme is replaced by
+  the inline SVG of that icon, read from the theme's own Font Awesome script, and that script
+  is no longer loaded.
+
+Pages that Sphinx did not rewrite keep their static markup; the formulas of every page are
+recorded in ``_static/actlib-math/formulas.json`` so that the stylesheet always covers all pages.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+#: The folder holding ``package.json`` and ``node_modules`` (the repository root).
+NODE_ROOT = Path(os.environ.get("ACTLIB_NODE_ROOT", HERE.parents[1]))
+TYPESET = HERE / "typeset_math.cjs"
+
+MATH_CSS = "actlib-math.css"
+FONT_DIR = "mathjax-fonts"
+RECORD = Path("actlib-math") / "formulas.json"
+
+
+class SiteAssetError(RuntimeError):
+    """Raised when the static math or icons cannot be produced (the build then fails)."""
+
+
+# --------------------------------------------------------------------------- mathematics
+
+# Sphinx's HTML for math nodes (sphinx.ext.mathjax, Sphinx 7): inline spans and display divs,
+# the latter possibly starting with an equation number.
+_MATH = re.compile(
+    r'<(?P<tag>span|div) class="math notranslate nohighlight"(?P<attrs>[^>]*)>'
+    r"(?P<body>.*?)</(?P=tag)>",
+    re.DOTALL,
+)
+_EQNO = re.compile(r'^\s*(<span class="eqno">.*?</span>)', re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Formula:
+    """One formula as Sphinx wrote it: its TeX source and whether it is displayed."""
+
+    tex: str
+    display: bool
+
+
+def _formula(tag: str, body: str) -> tuple[str, Formula]:
+    """Split a math element's body into its equation-number markup and its formula."""
+    eqno = ""
+    found = _EQNO.match(body)
+    if found:
+        eqno = found.group(1)
+        body = body[found.end() :]
+    tex = html.unescape(body).strip()
+    for start, end in (("\\(", "\\)"), ("\\[", "\\]")):
+        if tex.startswith(start) and tex.endswith(end):
+            return eqno, Formula(tex[len(start) : -len(end)].strip(), start == "\\[")
+    # amsmath environments are written without delimiters and are always displayed.
+    return eqno, Formula(tex, tag == "div")
+
+
+def _untypeset(page: str) -> Iterator[re.Match[str]]:
+    return (m for m in _MATH.finditer(page) if "<mjx-container" not in m["body"])
+
+
+def find_formulas(page: str) -> list[Formula]:
+    """Every formula of a page not typeset yet, in order (Sphinx's markup)."""
+    return [_formula(m["tag"], m["body"])[1] for m in _untypeset(page)]
+
+
+def typeset(formulas: Sequence[Formula], font_url: str) -> tuple[list[str], str]:
+    """Typeset formulas with MathJax under Node.js.
+
+    Returns:
+        The markup of each formula (``<mjx-container …>``) and the stylesheet for all of them.
+
+    Raises:
+        SiteAssetError: Node.js or MathJax is missing, or a formula has a TeX error.
+    """
+    node = shutil.which("node")
+    if node is None:
+        raise SiteAssetError(
+            "Node.js is needed to typeset the book's mathematics: install it (Debian: "
+            "apt-get install nodejs npm) and run `npm ci` in the repository root."
+        )
+    request = {
+        "items": [{"tex": f.tex, "display": f.display} for f in formulas],
+        "fontURL": font_url,
+    }
+    done = subprocess.run(
+        [node, str(TYPESET), str(NODE_ROOT)],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SiteAssetError(f"typesetting the mathematics failed: {done.stderr.strip()}")
+    answer = json.loads(done.stdout)
+    if answer["errors"]:
+        lines = [f"  {e['message']}: {e['tex'][:120]!r}" for e in answer["errors"]]
+        raise SiteAssetError("TeX errors in the book's mathematics:\n" + "\n".join(lines))
+    return list(answer["html"]), str(answer["css"])
+
+
+def replace_formulas(page: str, markup: Iterable[str]) -> str:
+    """Put typeset markup in place of each math element's TeX (same order as find_formulas)."""
+    it = iter(markup)
+
+    def sub(m: re.Match[str]) -> str:
+        if "<mjx-container" in m["body"]:
+            return m.group(0)
+        eqno, _ = _formula(m["tag"], m["body"])
+        return (
+            f'<{m["tag"]} class="math notranslate nohighlight"{m["attrs"]}>'
+            f"{eqno}{next(it)}</{m['tag']}>"
+        )
+
+    return _MATH.sub(sub, page)
+
+
+# --------------------------------------------------------------------------- icons
+
+
+@dataclass(frozen=True)
+class Icon:
+    """An icon of Font Awesome: its view box and SVG path."""
+
+    width: int
+    height: int
+    path: str
+
+    def svg(self, classes: str, attrs: str) -> str:
+        return (
+            f'<svg class="{classes} svg-inline--fa" viewBox="0 0 {self.width} {self.height}" '
+            f'aria-hidden="true" focusable="false" role="img"{attrs}>'
+            f'<path fill="currentColor" d="{self.path}"></path></svg>'
+        )
+
+
+#: Style prefixes of the packs in the theme's script, and the class names that select them.
+_PACKS = {"fab": "brands", "far": "regular", "fas": "solid"}
+_STYLE_CLASSES = {
+    "fab": "fab",
+    "fa-brands": "fab",
+    "far": "far",
+    "fa-regular": "far",
+    "fas": "fas",
+    "fa-solid": "fas",
+    "fa": "fas",
+}
+_PACK_START = re.compile(r"var \w+=\{")
+_PACK_END = re.compile(r'\(function\(\)\{\w+\("(fa[bsr])",\w+\)')
+_ENTRY = re.compile(
+    r'(?:"(?P<q>[\w-]+)"|(?P<b>[\w-]+)):\[(?P<w>\d+),(?P<h>\d+),\[(?P<alias>[^\]]*)\],'
+    r'(?:"[0-9a-f]+"|\d+),"(?P<path>[^"]*)"\]'
+)
+
+
+@functools.cache
+def font_awesome_icons(script: Path) -> dict[str, dict[str, Icon]]:
+    """The free icons defined in Font Awesome's ``all.js``, by style prefix and name."""
+    text = script.read_text(encoding="utf-8")
+    packs: dict[str, dict[str, Icon]] = {}
+    for end in _PACK_END.finditer(text):
+        starts = [m.end() for m in _PACK_START.finditer(text, 0, end.start())]
+        if not starts:
+            continue
+        body = text[starts[-1] : end.start()]
+        icons: dict[str, Icon] = {}
+        for m in _ENTRY.finditer(body):
+            icon = Icon(int(m["w"]), int(m["h"]), m["path"])
+            icons[m["q"] or m["b"]] = icon
+            for alias in re.findall(r'"([\w-]+)"', m["alias"]):
+                icons.setdefault(alias, icon)
+        packs[end.group(1)] = icons
+    if set(packs) != set(_PACKS) or not all(packs.values()):
+        raise SiteAssetError(f"could not read the icon packs of {script} (found {sorted(packs)})")
+    return packs
+
+
+_ICON = re.compile(
+    r'<(?P<tag>i|span)(?P<before>[^>]*?) class="(?P<cls>[^"]*\bfa-[^"]*)"(?P<after>[^>]*)>'
+    r"\s*</(?P=tag)>"
+)
+_ICON_SCRIPT = re.compile(r'\s*<script defer src="[^"]*/fontawesome\.js[^"]*"></script>')
+
+
+def replace_icons(page: str, icons: dict[str, dict[str, Icon]]) -> tuple[str, list[str]]:
+    """Inline SVG for every empty Font Awesome ``<i>``/``<span>``; returns the page and unknowns."""
+    unknown: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        classes = m["cls"].split()
+        style = next((_STYLE_CLASSES[c] for c in classes if c in _STYLE_CLASSES), "fas")
+        for c in classes:
+            name = c[3:] if c.startswith("fa-") else None
+            if name and name in icons[style]:
+                return icons[style][name].svg(m["cls"], m["before"] + m["after"])
+        unknown.append(m["cls"])
+        return m.group(0)
+
+    return _ICON.sub(sub, page), unknown
+
+
+def drop_icon_script(page: str) -> str:
+    return _ICON_SCRIPT.sub("", page)
+
+
+# --------------------------------------------------------------------------- the site
+
+
+def process_site(outdir: Path, icon_script: Path, font_source: Path) -> dict[str, int]:
+    """Typeset the math and inline the icons of every page of a built HTML site, in place."""
+    static = outdir / "_static"
+    record_path = static / RECORD
+    record: dict[str, list[list[object]]] = {}
+    if record_path.is_file():
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    icons = font_awesome_icons(icon_script)
+    pages = sorted(p for p in outdir.rglob("*.html") if "_static" not in p.parts)
+    fresh: dict[Path, tuple[str, list[Formula]]] = {}
+    unknown: set[str] = set()
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        changed, missing = replace_icons(drop_icon_script(text), icons)
+        if path.relative_to(outdir).as_posix() != "search.html":
+            changed = drop_search_scripts(changed)
+        unknown.update(missing)
+        formulas = find_formulas(changed)
+        if formulas:
+            fresh[path] = (changed, formulas)
+            record[path.relative_to(outdir).as_posix()] = [[f.tex, f.display] for f in formulas]
+        elif changed != text:
+            path.write_text(changed, encoding="utf-8")
+    # Pages removed from the site no longer count.
+    record = {k: v for k, v in record.items() if (outdir / k).is_file()}
+    if unknown:
+        raise SiteAssetError(f"icons missing from the theme's icon set: {sorted(unknown)}")
+    stats = {"pages": len(fresh), "formulas": 0}
+    if not fresh:
+        return stats
+    everything: dict[Formula, int] = {}
+    for items in record.values():
+        for tex, display in items:
+            everything.setdefault(Formula(str(tex), bool(display)), len(everything))
+    markup, css = typeset(list(everything), f"{FONT_DIR}")
+    for path, (text, formulas) in fresh.items():
+        page = replace_formulas(text, (markup[everything[f]] for f in formulas))
+        path.write_text(page, encoding="utf-8")
+        stats["formulas"] += len(formulas)
+    (static / MATH_CSS).write_text(css, encoding="utf-8")
+    fonts = static / FONT_DIR
+    fonts.mkdir(parents=True, exist_ok=True)
+    for font in font_source.glob("*.woff"):
+        shutil.copy2(font, fonts / font.name)
+    record_path.parent.mkdir(parents=True, exist_ok=True)
+    record_path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return stats
+
+
+# --------------------------------------------------------------------------- theme assets
+
+# Pages other than search.html load Sphinx's search index (hundreds of kilobytes) only for the
+# theme's search-as-you-type, which this book does not use; the search page loads its own.
+_SEARCH_SCRIPTS = re.compile(
+    r'\s*<script src="[^"]*'
+    r'(?:_static/searchtools\.js|_static/language_data\.js|searchindex\.js)"></script>'
+)
+# Font Awesome's icon classes (``.fa-bars:before{content:"\f0c9"}``, often grouped): the icons
+# are inline SVG now, so these rules only weigh on the stylesheet.
+_FA_CLASS_RULE = re.compile(r'(?:\.fa-[\w-]+:{1,2}before,?)+\{content:"[^"]*"\}')
+# Icon glyphs in the private-use area, written as CSS escapes or as the characters themselves.
+_FA_ESCAPE = re.compile(r'"\\([ef][0-9a-f]{3})"')
+_FA_CHAR = re.compile("[\ue000-\uf8ff]")
+_SOLID_FACE = re.compile(r'src:url\((?P<base>[^)]*?)fa-solid-900\.woff2\) format\("woff2"\)')
+# Every browser that runs the theme reads WOFF2: the TrueType fallbacks are never fetched.
+_TTF_FALLBACK = re.compile(r',url\([^)]*?\.ttf\) format\("truetype"\)')
+SOLID_SUBSET = "fa-solid-900.subset.woff"
+
+
+def drop_search_scripts(page: str) -> str:
+    return _SEARCH_SCRIPTS.sub("", page)
+
+
+def slim_icon_css(css: str) -> tuple[str, set[int]]:
+    """Drop the icon-class rules; return the stylesheet and the glyphs its other rules use."""
+    slim = _FA_CLASS_RULE.sub("", css)
+    escaped = {int(code, 16) for code in _FA_ESCAPE.findall(slim)}
+    return slim, escaped | {ord(c) for c in _FA_CHAR.findall(slim)}
+
+
+def subset_font(source: Path, target: Path, codepoints: set[int]) -> None:
+    """Write a WOFF font holding only ``codepoints`` of ``source`` (fontTools, zlib)."""
+    from fontTools import subset
+
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = []
+    font = subset.load_font(str(source), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(codepoints))
+    subsetter.subset(font)
+    subset.save_font(font, str(target), options)
+
+
+def slim_theme(static: Path) -> dict[str, int]:
+    """Icon-class rules out of the theme stylesheets; the solid icon font cut to what is used."""
+    glyphs: set[int] = set()
+    sheets = sorted(static.glob("styles/*.css")) + sorted(static.glob("*.css"))
+    slimmed: dict[Path, str] = {}
+    for sheet in sheets:
+        css, used = slim_icon_css(sheet.read_text(encoding="utf-8"))
+        css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
+        glyphs |= used
+        slimmed[sheet] = css
+    solid = static / "vendor" / "fontawesome" / "webfonts" / "fa-solid-900.ttf"
+    for sheet, css in slimmed.items():
+        css = _TTF_FALLBACK.sub("", css)
+        if solid.is_file():
+            css = _SOLID_FACE.sub(
+                lambda m: f'src:url({m["base"]}{SOLID_SUBSET}) format("woff")', css
+            )
+        sheet.write_text(css, encoding="utf-8")
+    if solid.is_file():
+        subset_font(solid, solid.with_name(SOLID_SUBSET), glyphs)
+    # Font files no stylesheet refers to any more.
+    referenced = "".join(p.read_text(encoding="utf-8") for p in sheets)
+    for font in static.glob("vendor/fontawesome/webfonts/*"):
+        if font.name != SOLID_SUBSET and font.name not in referenced:
+            font.unlink()
+    return {"glyphs": len(glyphs)}
+
+
+# --------------------------------------------------------------------------- unused CSS rules
+
+
+def _block_end(css: str, start: int) -> int:
+    """Index just past the ``}`` that closes the block opened at ``css[start - 1] == '{'``."""
+    depth, i, n = 1, start, len(css)
+    while i < n:
+        c = css[i]
+        if c in "\"'":
+            i = _string_end(css, i)
+            continue
+        if css.startswith("/*", i):
+            i = css.find("*/", i + 2) + 2 if css.find("*/", i + 2) >= 0 else n
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return n
+
+
+def _string_end(css: str, i: int) -> int:
+    quote, i = css[i], i + 1
+    while i < len(css) and css[i] != quote:
+        i += 2 if css[i] == "\\" else 1
+    return i + 1
+
+
+def _split_selectors(prelude: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(prelude):
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(prelude[start:i])
+            start = i + 1
+    parts.append(prelude[start:])
+    return parts
+
+
+# Classes inside :not(), :is(), :where(), :has() do not have to be present for a match.
+_PSEUDO_ARGS = re.compile(r":(?:not|is|where|has|-webkit-any|-moz-any)\((?:[^()]|\([^()]*\))*\)")
+_CLASS = re.compile(r"\.((?:[\w-]|\\.)+)")
+_GROUPS = ("@media", "@supports", "@layer", "@container", "@document")
+
+
+def _selector_may_match(selector: str, known: set[str]) -> bool:
+    plain = _PSEUDO_ARGS.sub("", selector)
+    return all(c.replace("\\", "") in known for c in _CLASS.findall(plain))
+
+
+def purge_css(css: str, known: set[str]) -> str:
+    """Drop the selectors naming a class that appears nowhere in the site's pages or scripts.
+
+    ``known`` is every word of every page and script, a superset of the classes any element can
+    carry (classes added by scripts are words of those scripts). Rules left with no selector go;
+    at-rule groups (``@media`` …) are purged inside; other at-rules are kept as they are.
+    """
+    out: list[str] = []
+    i, n = 0, len(css)
+    while i < n:
+        if css.startswith("/*", i):
+            end = css.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            if css.startswith("/*!", i):  # licence notices stay
+                out.append(css[i:end])
+            i = end
+            continue
+        j = i
+        while j < n and css[j] not in "{;}":
+            j = _string_end(css, j) if css[j] in "\"'" else j + 1
+        if j >= n or css[j] == "}":
+            out.append(css[i:j])
+            i = j + 1
+            continue
+        prelude = css[i:j].strip()
+        if css[j] == ";":
+            out.append(css[i : j + 1])
+            i = j + 1
+            continue
+        end = _block_end(css, j + 1)
+        body = css[j + 1 : end - 1]
+        if prelude.startswith(_GROUPS):
+            inner = purge_css(body, known)
+            if inner.strip():
+                out.append(f"{prelude}{{{inner}}}")
+        elif prelude.startswith("@"):
+            out.append(css[i:end])
+        else:
+            kept = [s for s in _split_selectors(prelude) if _selector_may_match(s, known)]
+            if kept:
+                out.append(",".join(s.strip() for s in kept) + "{" + body + "}")
+        i = end
+    return "".join(out)
+
+
+_WORD = re.compile(r"[A-Za-z_][\w-]*")
+
+
+def site_words(outdir: Path) -> set[str]:
+    """Every word of every page and script of the site (a superset of its class names)."""
+    words: set[str] = set()
+    for path in [*outdir.rglob("*.html"), *outdir.rglob("*.js")]:
+        words.update(_WORD.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return words
+
+
+def purge_site_css(outdir: Path) -> dict[str, int]:
+    """Purge every stylesheet under ``_static``; returns the bytes before and after."""
+    known = site_words(outdir)
+    before = after = 0
+    for sheet in sorted((outdir / "_static").rglob("*.css")):
+        css = sheet.read_text(encoding="utf-8")
+        slim = purge_css(css, known)
+        before, after = before + len(css.encode()), after + len(slim.encode())
+        sheet.write_text(slim, encoding="utf-8")
+    return {"before": before, "after": after}

@@ -1,0 +1,140 @@
+"""Light pages: math typeset and icons drawn when the site is built (book/_ext/actlib_static.py).
+
+These tests run MathJax under Node.js (installed by ``npm ci``, as the book build needs it) on
+small pieces of Sphinx's HTML, and read the icons from the theme's own Font Awesome script.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+
+import actlib_static as st  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def icon_script() -> Path:
+    import pydata_sphinx_theme
+
+    path = (
+        Path(pydata_sphinx_theme.__file__).parent
+        / "theme/pydata_sphinx_theme/static/scripts/fontawesome.js"
+    )
+    assert path.is_file(), path
+    return path
+
+
+INLINE = '<p>Slope <span class="math notranslate nohighlight">\\(f&#39;(0) &lt; 1\\)</span>.</p>'
+DISPLAY = (
+    '<div class="math notranslate nohighlight" id="equation-sig">\n'
+    '<span class="eqno">(1)<a class="headerlink" href="#equation-sig">#</a></span>'
+    "\\[\\sigma(x) = \\frac{1}{1 + e^{-x}}\\]</div>"
+)
+AMS = (
+    '<div class="math notranslate nohighlight">\n'
+    "\\begin{align}\na &amp;= b \\\\\nc &amp;= d\n\\end{align}</div>"
+)
+
+
+def test_formulas_are_read_from_sphinx_markup() -> None:
+    found = st.find_formulas(INLINE + DISPLAY + AMS)
+    assert found == [
+        st.Formula("f'(0) < 1", False),
+        st.Formula("\\sigma(x) = \\frac{1}{1 + e^{-x}}", True),
+        st.Formula("\\begin{align}\na &= b \\\\\nc &= d\n\\end{align}", True),
+    ]
+
+
+def test_typeset_pages_keep_equation_numbers_and_lose_the_tex() -> None:
+    page = INLINE + DISPLAY + AMS
+    formulas = st.find_formulas(page)
+    markup, css = st.typeset(formulas, "fonts")
+    assert len(markup) == 3 and all(m.startswith("<mjx-container") for m in markup)
+    assert 'display="true"' in markup[1] and 'display="true"' not in markup[0]
+    # Screen readers get MathML.
+    assert all("<mjx-assistive-mml" in m for m in markup)
+    done = st.replace_formulas(page, markup)
+    assert "\\(" not in done and "\\[" not in done and "\\begin{align}" not in done
+    assert '<span class="eqno">(1)' in done and 'id="equation-sig"' in done
+    assert st.find_formulas(done) == []  # typeset pages are left alone by the next build
+    # The stylesheet covers the characters used (italic sigma, U+1D70E) and points at the fonts.
+    assert "mjx-c1D70E" in css and "fonts/MathJax_Main-Regular.woff" in css
+
+
+def test_tex_error_fails_with_the_formula() -> None:
+    with pytest.raises(st.SiteAssetError, match=r"Undefined control sequence.*\\\\notamacro"):
+        st.typeset([st.Formula("x + \\notamacro", False)], "fonts")
+
+
+def test_icons_are_read_from_the_theme(icon_script: Path) -> None:
+    icons = st.font_awesome_icons(icon_script)
+    assert set(icons) == {"fab", "far", "fas"}
+    assert icons["fas"]["bars"].path.startswith("M")
+    assert icons["fab"]["github"].width > 0
+    # The same name in two styles has two drawings.
+    assert icons["far"]["moon"] != icons["fas"]["moon"]
+    # Aliases resolve (Font Awesome 6 keeps the names of version 5).
+    assert icons["fas"]["navicon"] == icons["fas"]["bars"]
+
+
+def test_icon_elements_become_inline_svg(icon_script: Path) -> None:
+    icons = st.font_awesome_icons(icon_script)
+    page = (
+        '<button><span class="fa-solid fa-bars"></span></button>'
+        '<i class="theme-switch fa-regular fa-moon fa-lg" data-mode="dark" title="Dark"></i>'
+        '<i class="fab fa-github"></i><i class="fa-solid fa-no-such-icon"></i>'
+    )
+    done, unknown = st.replace_icons(page, icons)
+    assert unknown == ["fa-solid fa-no-such-icon"]
+    assert done.count("<svg") == 3
+    assert f'd="{icons["fas"]["bars"].path}"' in done
+    assert f'd="{icons["far"]["moon"].path}"' in done
+    assert 'data-mode="dark"' in done and 'title="Dark"' in done
+    assert 'class="theme-switch fa-regular fa-moon fa-lg svg-inline--fa"' in done
+
+
+def test_icon_script_tag_is_dropped() -> None:
+    page = (
+        '<head>\n  <script defer src="_static/scripts/fontawesome.js?digest=1"></script>\n</head>'
+    )
+    assert "fontawesome" not in st.drop_icon_script(page)
+
+
+def _page(body: str) -> str:
+    head = '<head><script defer src="_static/scripts/fontawesome.js"></script></head>'
+    return f"<html>{head}<body>{body}</body></html>"
+
+
+def test_site_stylesheet_covers_pages_not_rebuilt(tmp_path: Path, icon_script: Path) -> None:
+    fonts = tmp_path / "fonts-source"
+    fonts.mkdir()
+    (fonts / "MathJax_Main-Regular.woff").write_bytes(b"woff")
+    out = tmp_path / "html"
+    (out / "_static").mkdir(parents=True)
+    (out / "a.html").write_text(_page(INLINE), encoding="utf-8")
+    (out / "b.html").write_text(_page(DISPLAY), encoding="utf-8")
+    stats = st.process_site(out, icon_script, fonts)
+    assert stats == {"pages": 2, "formulas": 2}
+    css = (out / "_static" / st.MATH_CSS).read_text(encoding="utf-8")
+    assert "mjx-c1D70E" in css  # sigma, from page b
+    assert (out / "_static" / st.FONT_DIR / "MathJax_Main-Regular.woff").is_file()
+    assert "fontawesome.js" not in (out / "a.html").read_text(encoding="utf-8")
+
+    # Sphinx rewrites only page a: the stylesheet still covers page b's sigma.
+    (out / "a.html").write_text(_page(INLINE), encoding="utf-8")
+    assert st.process_site(out, icon_script, fonts) == {"pages": 1, "formulas": 1}
+    assert "mjx-c1D70E" in (out / "_static" / st.MATH_CSS).read_text(encoding="utf-8")
+    record = json.loads((out / "_static" / st.RECORD).read_text(encoding="utf-8"))
+    assert set(record) == {"a.html", "b.html"}
+
+    # A page deleted from the site no longer counts.
+    (out / "b.html").unlink()
+    (out / "a.html").write_text(_page(INLINE), encoding="utf-8")
+    st.process_site(out, icon_script, fonts)
+    assert "mjx-c1D70E" not in (out / "_static" / st.MATH_CSS).read_text(encoding="utf-8")
