@@ -86,15 +86,19 @@ def test_icons_are_read_from_the_theme(icon_script: Path) -> None:
 def test_icon_elements_become_inline_svg(icon_script: Path) -> None:
     icons = st.font_awesome_icons(icon_script)
     page = (
-        '<button><span class="fa-solid fa-bars"></span></button>'
+        '<body class="x"><button><span class="fa-solid fa-bars"></span></button>'
         '<i class="theme-switch fa-regular fa-moon fa-lg" data-mode="dark" title="Dark"></i>'
         '<i class="fab fa-github"></i><i class="fa-solid fa-no-such-icon"></i>'
+        '<i class="fa-solid fa-bars"></i></body>'
     )
     done, unknown = st.replace_icons(page, icons)
     assert unknown == ["fa-solid fa-no-such-icon"]
-    assert done.count("<svg") == 3
-    assert f'd="{icons["fas"]["bars"].path}"' in done
+    # Each drawing once, right after <body>; each occurrence refers to it.
+    assert done.startswith('<body class="x"><svg class="actlib-icons" hidden')
+    assert done.count(f'd="{icons["fas"]["bars"].path}"') == 1
+    assert done.count('<use href="#actlib-icon-fas-bars">') == 2
     assert f'd="{icons["far"]["moon"].path}"' in done
+    assert '<use href="#actlib-icon-fab-github">' in done
     assert 'data-mode="dark"' in done and 'title="Dark"' in done
     assert 'class="theme-switch fa-regular fa-moon fa-lg svg-inline--fa"' in done
 

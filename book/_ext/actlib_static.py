@@ -152,11 +152,17 @@ class Icon:
     height: int
     path: str
 
-    def svg(self, classes: str, attrs: str) -> str:
+    def symbol(self, ident: str) -> str:
+        """The drawing, once per page, for every use of the icon (see :meth:`svg`)."""
+        return (
+            f'<symbol id="{ident}" viewBox="0 0 {self.width} {self.height}">'
+            f'<path fill="currentColor" d="{self.path}"></path></symbol>'
+        )
+
+    def svg(self, ident: str, classes: str, attrs: str) -> str:
         return (
             f'<svg class="{classes} svg-inline--fa" viewBox="0 0 {self.width} {self.height}" '
-            f'aria-hidden="true" focusable="false" role="img"{attrs}>'
-            f'<path fill="currentColor" d="{self.path}"></path></svg>'
+            f'aria-hidden="true" focusable="false"{attrs}><use href="#{ident}"></use></svg>'
         )
 
 
@@ -208,9 +214,17 @@ _ICON = re.compile(
 _ICON_SCRIPT = re.compile(r'\s*<script defer src="[^"]*/fontawesome\.js[^"]*"></script>')
 
 
+_BODY = re.compile(r"<body\b[^>]*>")
+
+
 def replace_icons(page: str, icons: dict[str, dict[str, Icon]]) -> tuple[str, list[str]]:
-    """Inline SVG for every empty Font Awesome ``<i>``/``<span>``; returns the page and unknowns."""
+    """Inline SVG for every empty Font Awesome ``<i>``/``<span>``; returns the page and unknowns.
+
+    Each icon's drawing is written once, as a ``<symbol>`` at the start of the body, and every
+    occurrence refers to it (a reference inside the page works in a copy opened from disk too).
+    """
     unknown: list[str] = []
+    used: dict[str, Icon] = {}
 
     def sub(m: re.Match[str]) -> str:
         classes = m["cls"].split()
@@ -218,11 +232,18 @@ def replace_icons(page: str, icons: dict[str, dict[str, Icon]]) -> tuple[str, li
         for c in classes:
             name = c[3:] if c.startswith("fa-") else None
             if name and name in icons[style]:
-                return icons[style][name].svg(m["cls"], m["before"] + m["after"])
+                ident = f"actlib-icon-{style}-{name}"
+                used[ident] = icons[style][name]
+                return used[ident].svg(ident, m["cls"], m["before"] + m["after"])
         unknown.append(m["cls"])
         return m.group(0)
 
-    return _ICON.sub(sub, page), unknown
+    page = _ICON.sub(sub, page)
+    if used:
+        symbols = "".join(icon.symbol(ident) for ident, icon in used.items())
+        sprite = f'<svg class="actlib-icons" hidden aria-hidden="true">{symbols}</svg>'
+        page = _BODY.sub(lambda m: m.group(0) + sprite, page, count=1)
+    return page, unknown
 
 
 def drop_icon_script(page: str) -> str:

@@ -475,13 +475,13 @@ def test_navigation_buttons_open_the_sidebars(
             sidebar = page.locator("#pst-primary-sidebar")
             assert sidebar.is_visible() and page.locator(chapters).first.is_visible()
             _visible_button(page, ".primary-toggle").click()
-            page.wait_for_function(
-                "() => !document.querySelector('#pst-primary-sidebar').checkVisibility()"
+            shown = (
+                "() => document.querySelector('#pst-primary-sidebar')"
+                ".checkVisibility({visibilityProperty: true, opacityProperty: true})"
             )
+            page.wait_for_function(f"() => !({shown})()")
             _visible_button(page, ".primary-toggle").click()
-            page.wait_for_function(
-                "() => document.querySelector('#pst-primary-sidebar').checkVisibility()"
-            )
+            page.wait_for_function(shown)
         toggles = [b for b in page.query_selector_all(".secondary-toggle") if b.is_visible()]
         if toggles:  # below the extra-wide breakpoint "On this page" is a button
             toggles[0].tap() if width < WIDE else toggles[0].click()

@@ -8,7 +8,8 @@
 (function () {
   "use strict";
   if (window.location.protocol !== "file:") return;
-  if (window.DOCUMENTATION_OPTIONS) window.DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY = false;
+  // A top-level const of documentation_options.js: a global name, not a property of window.
+  if (typeof DOCUMENTATION_OPTIONS !== "undefined") DOCUMENTATION_OPTIONS.SHOW_SEARCH_SUMMARY = false;
 
   function note() {
     var results = document.getElementById("search-results");
