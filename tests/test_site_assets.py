@@ -36,6 +36,10 @@ DISPLAY = (
     '<span class="eqno">(1)<a class="headerlink" href="#equation-sig">#</a></span>'
     "\\[\\sigma(x) = \\frac{1}{1 + e^{-x}}\\]</div>"
 )
+OUTPUT = (
+    '<div class="output text_latex math notranslate nohighlight" tabindex="-1">\n'
+    "\\[\\displaystyle \\phi(x) = x\\]</div>"
+)
 AMS = (
     '<div class="math notranslate nohighlight">\n'
     "\\begin{align}\na &amp;= b \\\\\nc &amp;= d\n\\end{align}</div>"
@@ -43,12 +47,16 @@ AMS = (
 
 
 def test_formulas_are_read_from_sphinx_markup() -> None:
-    found = st.find_formulas(INLINE + DISPLAY + AMS)
+    found = st.find_formulas(INLINE + DISPLAY + AMS + OUTPUT)
     assert found == [
         st.Formula("f'(0) < 1", False),
         st.Formula("\\sigma(x) = \\frac{1}{1 + e^{-x}}", True),
         st.Formula("\\begin{align}\na &= b \\\\\nc &= d\n\\end{align}", True),
+        st.Formula("\\displaystyle \\phi(x) = x", True),
     ]
+    done = st.replace_formulas(OUTPUT, st.typeset(found[-1:], "fonts")[0])
+    assert done.startswith('<div class="output text_latex math notranslate nohighlight"')
+    assert "<mjx-container" in done and "\\[" not in done
 
 
 def test_typeset_pages_keep_equation_numbers_and_lose_the_tex() -> None:

@@ -49,10 +49,11 @@ class SiteAssetError(RuntimeError):
 # --------------------------------------------------------------------------- mathematics
 
 # Sphinx's HTML for math nodes (sphinx.ext.mathjax, Sphinx 7): inline spans and display divs,
-# the latter possibly starting with an equation number.
+# the latter possibly starting with an equation number; myst-nb writes LaTeX outputs of cells
+# (SymPy's displays) as display divs with more classes.
 _MATH = re.compile(
-    r'<(?P<tag>span|div) class="math notranslate nohighlight"(?P<attrs>[^>]*)>'
-    r"(?P<body>.*?)</(?P=tag)>",
+    r'<(?P<tag>span|div) class="(?P<cls>(?:[\w-]+ )*math notranslate nohighlight)"'
+    r"(?P<attrs>[^>]*)>(?P<body>.*?)</(?P=tag)>",
     re.DOTALL,
 )
 _EQNO = re.compile(r'^\s*(<span class="eqno">.*?</span>)', re.DOTALL)
@@ -133,10 +134,7 @@ def replace_formulas(page: str, markup: Iterable[str]) -> str:
         if "<mjx-container" in m["body"]:
             return m.group(0)
         eqno, _ = _formula(m["tag"], m["body"])
-        return (
-            f'<{m["tag"]} class="math notranslate nohighlight"{m["attrs"]}>'
-            f"{eqno}{next(it)}</{m['tag']}>"
-        )
+        return f'<{m["tag"]} class="{m["cls"]}"{m["attrs"]}>{eqno}{next(it)}</{m["tag"]}>'
 
     return _MATH.sub(sub, page)
 

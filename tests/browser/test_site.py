@@ -134,10 +134,10 @@ async ([i, j]) => {
 
 RAW_TABLES = """
 () => Array.from(document.querySelectorAll(".bd-article p, .bd-article li, .bd-article span"))
+  .filter((el) => !el.closest("pre, code, .highlight, mjx-container"))
   .filter((el) => el.checkVisibility ? el.checkVisibility() : true)
   .map((el) => el.textContent)
-  .filter((text) => /\\|\\s*:?(-{3,}|\u2014+):?\\s*\\|/.test(text)
-    || (/^\\s*\\|/.test(text) && (text.match(/\\|/g) || []).length >= 3))
+  .filter((text) => /\\|\\s*:?(-{3,}|\u2014+):?\\s*\\|/.test(text))
   .map((text) => text.trim().slice(0, 120))
 """
 
@@ -146,7 +146,8 @@ ALT_TEXT = """
   const alt = (img.getAttribute("alt") || "").trim();
   return { src: (img.getAttribute("src") || "").slice(0, 80), alt: alt };
 }).filter((im) => im.alt.split(/\\s+/).filter(Boolean).length < 3
-  || /\\.(png|svg|jpe?g|gif|webp)$/i.test(im.alt) || im.alt.includes("/"))
+  || /\\.(png|svg|jpe?g|gif|webp)$/i.test(im.alt) || /^(\\.\\.?\\/|\\/|data:|https?:)/.test(im.alt)
+  || im.alt.includes("_images/"))
 """
 
 TRANSFERRED = """
