@@ -91,24 +91,36 @@ def test_icons_are_read_from_the_theme(icon_script: Path) -> None:
     assert icons["fas"]["navicon"] == icons["fas"]["bars"]
 
 
-def test_icon_elements_become_inline_svg(icon_script: Path) -> None:
+def test_icons_are_drawn_by_one_stylesheet(icon_script: Path) -> None:
     icons = st.font_awesome_icons(icon_script)
     page = (
         '<body class="x"><button><span class="fa-solid fa-bars"></span></button>'
         '<i class="theme-switch fa-regular fa-moon fa-lg" data-mode="dark" title="Dark"></i>'
-        '<i class="fab fa-github"></i><i class="fa-solid fa-no-such-icon"></i>'
-        '<i class="fa-solid fa-bars"></i></body>'
+        '<i class="fab fa-github"></i><i class="fa-solid fa-bars"></i>'
+        '<i class="fa-solid fa-no-such-icon"></i><i class="fa-solid fa-moon">text</i></body>'
     )
-    done, unknown = st.replace_icons(page, icons)
+    used = st.icons_used(page)
+    # Elements with content are not icons; size modifiers are not icons either.
+    assert used == {
+        ("fa-solid", "fa-bars"),
+        ("fa-regular", "fa-moon"),
+        ("fab", "fa-github"),
+        ("fa-solid", "fa-no-such-icon"),
+    }
+    css, unknown = st.icon_stylesheet(used, icons)
     assert unknown == ["fa-solid fa-no-such-icon"]
-    # Each drawing once, right after <body>; each occurrence refers to it.
-    assert done.startswith('<body class="x"><svg class="actlib-icons" hidden')
-    assert done.count(f'd="{icons["fas"]["bars"].path}"') == 1
-    assert done.count('<use href="#actlib-icon-fas-bars">') == 2
-    assert f'd="{icons["far"]["moon"].path}"' in done
-    assert '<use href="#actlib-icon-fab-github">' in done
-    assert 'data-mode="dark"' in done and 'title="Dark"' in done
-    assert 'class="theme-switch fa-regular fa-moon fa-lg svg-inline--fa"' in done
+    rules = dict(line.split("{", 1) for line in css.strip().splitlines())
+    assert set(rules) == {
+        ":where(.fa-solid.fa-bars)",
+        ":where(.fa-regular.fa-moon)",
+        ":where(.fab.fa-github)",
+    }
+    # Each rule masks the text colour with that icon's own drawing.
+    from urllib.parse import unquote
+
+    assert icons["fas"]["bars"].path in unquote(rules[":where(.fa-solid.fa-bars)"])
+    assert icons["far"]["moon"].path in unquote(rules[":where(.fa-regular.fa-moon)"])
+    assert "background-color:currentColor" in rules[":where(.fab.fa-github)"]
 
 
 def test_icon_script_tag_is_dropped() -> None:
@@ -137,6 +149,7 @@ def test_site_stylesheet_covers_pages_not_rebuilt(tmp_path: Path, icon_script: P
     assert "mjx-c1D70E" in css  # sigma, from page b
     assert (out / "_static" / st.FONT_DIR / "MathJax_Main-Regular.woff").is_file()
     assert "fontawesome.js" not in (out / "a.html").read_text(encoding="utf-8")
+    assert (out / "_static" / st.ICON_CSS).is_file()
 
     # Sphinx rewrites only page a: the stylesheet still covers page b's sigma.
     (out / "a.html").write_text(_page(INLINE), encoding="utf-8")

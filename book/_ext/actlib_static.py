@@ -11,9 +11,9 @@ icon-font script of the theme (1.45 MB, drawing a dozen icons). Both are done on
   ``_static/actlib-math.css``, holds the rules for every character the site uses, and the
   MathJax fonts are copied to ``_static/mathjax-fonts/`` (a browser fetches only the few a page
   needs). A TeX error fails the build, naming the page and the formula.
-* **Icons.** Each ``<i class="fa-… fa-name">`` (or ``<span …>``) of the theme is replaced by
-  the inline SVG of that icon, read from the theme's own Font Awesome script, and that script
-  is no longer loaded.
+* **Icons.** The theme's ``<i class="fa-… fa-name">`` (or ``<span …>``) elements are drawn by
+  one generated stylesheet, ``_static/actlib-icons.css``: each icon used on any page, read
+  from the theme's own Font Awesome script, becomes a CSS mask; that script is not loaded.
 
 Pages that Sphinx did not rewrite keep their static markup; the formulas of every page are
 recorded in ``_static/actlib-math/formulas.json`` so that the stylesheet always covers all pages.
@@ -31,6 +31,7 @@ import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 HERE = Path(__file__).resolve().parent
 #: The folder holding ``package.json`` and ``node_modules`` (the repository root).
@@ -150,18 +151,13 @@ class Icon:
     height: int
     path: str
 
-    def symbol(self, ident: str) -> str:
-        """The drawing, once per page, for every use of the icon (see :meth:`svg`)."""
-        return (
-            f'<symbol id="{ident}" viewBox="0 0 {self.width} {self.height}">'
-            f'<path fill="currentColor" d="{self.path}"></path></symbol>'
+    def data_url(self) -> str:
+        """The icon as an SVG data URL (for a CSS mask)."""
+        svg = (
+            f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {self.width} {self.height}'>"
+            f"<path d='{self.path}'/></svg>"
         )
-
-    def svg(self, ident: str, classes: str, attrs: str) -> str:
-        return (
-            f'<svg class="{classes} svg-inline--fa" viewBox="0 0 {self.width} {self.height}" '
-            f'aria-hidden="true" focusable="false"{attrs}><use href="#{ident}"></use></svg>'
-        )
+        return "data:image/svg+xml," + quote(svg, safe="/:=' ,.-")
 
 
 #: Style prefixes of the packs in the theme's script, and the class names that select them.
@@ -205,43 +201,59 @@ def font_awesome_icons(script: Path) -> dict[str, dict[str, Icon]]:
     return packs
 
 
-_ICON = re.compile(
-    r'<(?P<tag>i|span)(?P<before>[^>]*?) class="(?P<cls>[^"]*\bfa-[^"]*)"(?P<after>[^>]*)>'
-    r"\s*</(?P=tag)>"
-)
+_ICON = re.compile(r'<(?:i|span)\b[^>]*? class="(?P<cls>[^"]*\bfa-[^"]*)"[^>]*>\s*</(?:i|span)>')
 _ICON_SCRIPT = re.compile(r'\s*<script defer src="[^"]*/fontawesome\.js[^"]*"></script>')
+ICON_CSS = "actlib-icons.css"
 
 
-_BODY = re.compile(r"<body\b[^>]*>")
+def icons_used(page: str) -> set[tuple[str, str]]:
+    """The (style class, icon class) pairs of the empty Font Awesome elements of a page.
 
-
-def replace_icons(page: str, icons: dict[str, dict[str, Icon]]) -> tuple[str, list[str]]:
-    """Inline SVG for every empty Font Awesome ``<i>``/``<span>``; returns the page and unknowns.
-
-    Each icon's drawing is written once, as a ``<symbol>`` at the start of the body, and every
-    occurrence refers to it (a reference inside the page works in a copy opened from disk too).
+    The style class is the one written on the element (``fa-solid``, ``fas``, ``fab`` …), or
+    ``""`` when there is none (solid then).
     """
-    unknown: list[str] = []
-    used: dict[str, Icon] = {}
-
-    def sub(m: re.Match[str]) -> str:
+    found = set()
+    for m in _ICON.finditer(page):
         classes = m["cls"].split()
-        style = next((_STYLE_CLASSES[c] for c in classes if c in _STYLE_CLASSES), "fas")
+        style = next((c for c in classes if c in _STYLE_CLASSES), "")
         for c in classes:
-            name = c[3:] if c.startswith("fa-") else None
-            if name and name in icons[style]:
-                ident = f"actlib-icon-{style}-{name}"
-                used[ident] = icons[style][name]
-                return used[ident].svg(ident, m["cls"], m["before"] + m["after"])
-        unknown.append(m["cls"])
-        return m.group(0)
+            if c.startswith("fa-") and c not in _STYLE_CLASSES and c not in _MODIFIERS:
+                found.add((style, c))
+    return found
 
-    page = _ICON.sub(sub, page)
-    if used:
-        symbols = "".join(icon.symbol(ident) for ident, icon in used.items())
-        sprite = f'<svg class="actlib-icons" hidden aria-hidden="true">{symbols}</svg>'
-        page = _BODY.sub(lambda m: m.group(0) + sprite, page, count=1)
-    return page, unknown
+
+#: Font Awesome classes that change size or spacing, never the drawing.
+_MODIFIERS = {"fa-lg", "fa-xs", "fa-sm", "fa-fw", "fa-2x", "fa-3x", "fa-xl", "fa-2xs", "fa-1x"}
+
+
+def icon_stylesheet(
+    used: set[tuple[str, str]], icons: dict[str, dict[str, Icon]]
+) -> tuple[str, list[str]]:
+    """CSS that draws each used icon as a mask over the text colour; returns it and unknowns.
+
+    The pages keep the theme's ``<i class="fa-solid fa-bars">`` elements; one stylesheet for
+    the whole site draws them (a few kilobytes instead of the 1.45 MB icon-font script), in a
+    copy opened from disk too.
+    """
+    rules = []
+    unknown = []
+    for style, cls in sorted(used):
+        pack = _STYLE_CLASSES.get(style, "fas")
+        icon = icons[pack].get(cls[3:])
+        if icon is None:
+            unknown.append(f"{style} {cls}".strip())
+            continue
+        # No specificity (:where), so that the theme's rules that hide or size icons (the
+        # colour-mode switch shows one of three) still apply.
+        selector = f":where(.{style}.{cls})" if style else f":where(.{cls})"
+        url = icon.data_url()
+        rules.append(
+            f"{selector}{{display:inline-block;width:{icon.width / icon.height:.4f}em;"
+            f"height:1em;vertical-align:-0.125em;background-color:currentColor;"
+            f'-webkit-mask:url("{url}") no-repeat center/contain;'
+            f'mask:url("{url}") no-repeat center/contain}}'
+        )
+    return "\n".join(rules) + "\n", unknown
 
 
 def drop_icon_script(page: str) -> str:
@@ -261,13 +273,13 @@ def process_site(outdir: Path, icon_script: Path, font_source: Path) -> dict[str
     icons = font_awesome_icons(icon_script)
     pages = sorted(p for p in outdir.rglob("*.html") if "_static" not in p.parts)
     fresh: dict[Path, tuple[str, list[Formula]]] = {}
-    unknown: set[str] = set()
+    used: set[tuple[str, str]] = set()
     for path in pages:
         text = path.read_text(encoding="utf-8")
-        changed, missing = replace_icons(drop_icon_script(text), icons)
+        used |= icons_used(text)
+        changed = drop_icon_script(text)
         if path.relative_to(outdir).as_posix() != "search.html":
             changed = drop_search_scripts(changed)
-        unknown.update(missing)
         formulas = find_formulas(changed)
         if formulas:
             fresh[path] = (changed, formulas)
@@ -276,8 +288,10 @@ def process_site(outdir: Path, icon_script: Path, font_source: Path) -> dict[str
             path.write_text(changed, encoding="utf-8")
     # Pages removed from the site no longer count.
     record = {k: v for k, v in record.items() if (outdir / k).is_file()}
+    icon_css, unknown = icon_stylesheet(used, icons)
     if unknown:
         raise SiteAssetError(f"icons missing from the theme's icon set: {sorted(unknown)}")
+    (static / ICON_CSS).write_text(icon_css, encoding="utf-8")
     stats = {"pages": len(fresh), "formulas": 0}
     if not fresh:
         return stats
