@@ -163,3 +163,30 @@ def test_site_stylesheet_covers_pages_not_rebuilt(tmp_path: Path, icon_script: P
     (out / "a.html").write_text(_page(INLINE), encoding="utf-8")
     st.process_site(out, icon_script, fonts)
     assert "mjx-c1D70E" not in (out / "_static" / st.MATH_CSS).read_text(encoding="utf-8")
+
+
+def test_repeated_inline_code_is_shared() -> None:
+    lib = "window.lib = window.lib || {};" + "/* padding */" * 200
+    style = ".x{color:red}" * 200
+    pages = {
+        "a.html": f"<style>{style}</style><script>{lib}</script><script>init(1)</script>"
+        f"<style>{style}</style><script>{lib}</script><script>init(2)</script>",
+        "sub/b.html": f"<script>{lib}</script><script>short()</script>",
+        "c.html": "<script>" + "unique();" * 400 + "</script>",
+    }
+    files = st.share_inline_code(
+        pages, {"a.html": "_static", "sub/b.html": "../_static", "c.html": "_static"}
+    )
+    assert sorted(files.values(), key=len) == sorted([lib, style], key=len)
+    js = next(n for n, body in files.items() if body == lib)
+    css = next(n for n, body in files.items() if body == style)
+    # First occurrence refers to the file, later ones go; small and unique code stays inline.
+    assert pages["a.html"] == (
+        f'<link rel="stylesheet" href="_static/actlib-shared/{css}">'
+        f'<script src="_static/actlib-shared/{js}"></script><script>init(1)</script>'
+        "<script>init(2)</script>"
+    )
+    assert pages["sub/b.html"] == (
+        f'<script src="../_static/actlib-shared/{js}"></script><script>short()</script>'
+    )
+    assert pages["c.html"].startswith("<script>unique();")

@@ -271,20 +271,33 @@ def process_site(outdir: Path, icon_script: Path, font_source: Path) -> dict[str
     if record_path.is_file():
         record = json.loads(record_path.read_text(encoding="utf-8"))
     icons = font_awesome_icons(icon_script)
-    pages = sorted(p for p in outdir.rglob("*.html") if "_static" not in p.parts)
-    fresh: dict[Path, tuple[str, list[Formula]]] = {}
+    paths = sorted(p for p in outdir.rglob("*.html") if "_static" not in p.parts)
+    original = {p: p.read_text(encoding="utf-8") for p in paths}
+    pages: dict[str, str] = {}
     used: set[tuple[str, str]] = set()
-    for path in pages:
-        text = path.read_text(encoding="utf-8")
+    for path, text in original.items():
         used |= icons_used(text)
         changed = drop_icon_script(text)
         if path.relative_to(outdir).as_posix() != "search.html":
             changed = drop_search_scripts(changed)
+        pages[str(path)] = changed
+    static_urls = {
+        str(p): "/".join([".."] * (len(p.relative_to(outdir).parts) - 1) + ["_static"])
+        for p in paths
+    }
+    shared = share_inline_code(pages, static_urls)
+    if shared:
+        (static / SHARED_DIR).mkdir(parents=True, exist_ok=True)
+        for name, body in shared.items():
+            (static / SHARED_DIR / name).write_text(body, encoding="utf-8")
+    fresh: dict[Path, tuple[str, list[Formula]]] = {}
+    for path in paths:
+        changed = pages[str(path)]
         formulas = find_formulas(changed)
         if formulas:
             fresh[path] = (changed, formulas)
             record[path.relative_to(outdir).as_posix()] = [[f.tex, f.display] for f in formulas]
-        elif changed != text:
+        elif changed != original[path]:
             path.write_text(changed, encoding="utf-8")
     # Pages removed from the site no longer count.
     record = {k: v for k, v in record.items() if (outdir / k).is_file()}
@@ -509,3 +522,64 @@ def purge_site_css(outdir: Path) -> dict[str, int]:
         before, after = before + len(css.encode()), after + len(slim.encode())
         sheet.write_text(slim, encoding="utf-8")
     return {"before": before, "after": after}
+
+
+# --------------------------------------------------------------------------- shared inline code
+
+# An inline <script> or <style> element (no attributes: the ones outputs carry).
+_INLINE = re.compile(r"<(?P<tag>script|style)>(?P<body>.*?)</(?P=tag)>", re.DOTALL)
+#: Inline code at least this long, found on the site more than once, is shared.
+SHARED_MIN = 2000
+SHARED_DIR = "actlib-shared"
+
+
+def share_inline_code(pages: dict[str, str], relative_static: dict[str, str]) -> dict[str, str]:
+    """Move inline scripts and styles that the site repeats into files of ``_static``.
+
+    Cell outputs must work on their own in a notebook, so each interactive figure carries its
+    library inline; on the site the same code then appears once per figure. Every inline
+    ``<script>``/``<style>`` body of at least :data:`SHARED_MIN` characters that occurs more
+    than once on the site is written once as ``_static/actlib-shared/<hash>.js|css``; each page
+    refers to it at its first occurrence and drops the later ones (the page runs the script
+    once, before any later code that uses it).
+
+    Args:
+        pages: page path → HTML.
+        relative_static: page path → the relative URL of ``_static`` from that page.
+
+    Returns:
+        The files to write (name under ``_static/actlib-shared`` → content); ``pages`` is
+        updated in place.
+    """
+    import hashlib
+
+    counts: dict[tuple[str, str], int] = {}
+    for text in pages.values():
+        for m in _INLINE.finditer(text):
+            if len(m["body"]) >= SHARED_MIN:
+                key = (m["tag"], m["body"])
+                counts[key] = counts.get(key, 0) + 1
+    shared = {
+        key: hashlib.sha256(key[1].encode()).hexdigest()[:16] for key, n in counts.items() if n > 1
+    }
+    files = {
+        f"{digest}.{'js' if tag == 'script' else 'css'}": body
+        for (tag, body), digest in shared.items()
+    }
+    for name, text in pages.items():
+        seen: set[str] = set()
+
+        def sub(m: re.Match[str], name: str = name, seen: set[str] = seen) -> str:
+            digest = shared.get((m["tag"], m["body"]))
+            if digest is None:
+                return m.group(0)
+            if digest in seen:
+                return ""
+            seen.add(digest)
+            url = f"{relative_static[name]}/{SHARED_DIR}/{digest}"
+            if m["tag"] == "script":
+                return f'<script src="{url}.js"></script>'
+            return f'<link rel="stylesheet" href="{url}.css">'
+
+        pages[name] = _INLINE.sub(sub, text)
+    return files
