@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from actlib.display.style import PALETTE
 from actlib.nn._common import as_tensor, dtype_of
 from actlib.nn.diagnostics import Regions1D
 
@@ -102,7 +103,7 @@ def plot_regions_1d(
     with torch.no_grad():
         ys = model(torch.as_tensor(xs[:, None]).to(dtype_of(model)))[:, output].numpy()
     ax.plot(xs, ys, color="0.6", lw=4, alpha=0.5, label=label or None)
-    colours = ("tab:blue", "tab:orange")
+    colours = (PALETTE["blue"], PALETTE["orange"])
     for i, p in enumerate(regions.pieces):
         u = np.array([p.lo, p.hi])
         ax.plot(u, p.slope[output] * u + p.intercept[output], color=colours[i % 2], lw=1.5)
