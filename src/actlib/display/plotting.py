@@ -28,12 +28,12 @@ from actlib.spec import Activation
 #: Seed of the random slopes drawn when a spec is shown in training mode (rrelu).
 SAMPLE_SEED = 0
 
-#: The colour of the activation's own (solid) line: the first of the course's palette.
+#: The colour of the activation's own (solid) line, the first of the course's palette.
 MAIN_COLOR = STYLES[0].color
 #: The colour of the derivative's dashed line.
 DERIVATIVE_COLOR = STYLES[1].color
-#: The styles of overlaid activations, used in turn: each has its own colour, line style and
-#: marker, none of them the solid or dashed line of f and f′.
+#: The styles of overlaid activations, used in turn. Each has its own colour, line style and
+#: marker, and none is the solid or dashed line of f and f′.
 OVERLAY_STYLES = tuple(s for s in STYLES[:12] if s.linestyle not in ("-", "--"))
 #: The colours of overlaid activations, used in turn.
 OVERLAY_COLORS = tuple(s.color for s in OVERLAY_STYLES)

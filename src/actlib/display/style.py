@@ -61,13 +61,13 @@ PALETTE: dict[str, str] = {
     "yellow": "#F0E442",
 }
 
-#: The line styles of the cycle: solid, dashed, dash-dot, dotted, dash-dot-dot.
+#: The line styles of the cycle (solid, dashed, dash-dot, dotted, dash-dot-dot).
 LINESTYLES: tuple[Any, ...] = ("-", "--", "-.", ":", (0, (6, 1.5, 1, 1.5, 1, 1.5)))
 
 #: The markers of the cycle (drawn every tenth of the line's length, not at every sample).
 MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
 
-#: The resolution of the raster parts of a figure: twice the nominal 72 points per inch of a
+#: The resolution of the raster parts of a figure, twice the nominal 72 points per inch of a
 #: page, so that they are sharp at a device pixel ratio of 2.
 RASTER_DPI = 144
 
