@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import itertools
 import json
 import re
@@ -23,6 +25,7 @@ import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from myst_nb.core.read import read_myst_markdown_notebook
+from PIL import Image
 
 import actlib
 from actlib.display import style
@@ -346,3 +349,30 @@ def test_home_page_opens_with_the_gallery() -> None:
     first_heading = next(c for c in cells if c["cell_type"] == "markdown")
     assert first_heading["source"].lstrip().startswith("# ")
     assert cells.index(code[0]) == cells.index(first_heading) + 1
+
+
+def test_raster_parts_are_embedded_as_small_palette_pngs() -> None:
+    fig = Figure(figsize=(3, 3))
+    ax = fig.add_subplot()
+    rng = np.random.default_rng(0)
+    ax.scatter(
+        *rng.normal(size=(2, 500)), c=rng.integers(0, 2, 500), cmap="RdBu_r", rasterized=True
+    )
+    raw = io.StringIO()
+    fig.savefig(raw, format="svg", dpi=style.RASTER_DPI, metadata={"Date": None})
+    pngs = re.findall(
+        r"data:image/png;base64,([A-Za-z0-9+/=\s]+)", style.compact_svg(raw.getvalue())
+    )
+    before = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=\s]+)", raw.getvalue())
+    assert len(pngs) == len(before) == 1
+    small, big = (base64.b64decode("".join(p.split())) for p in (pngs[0], before[0]))
+    assert len(small) < 0.6 * len(big)
+    with Image.open(io.BytesIO(small)) as a, Image.open(io.BytesIO(big)) as b:
+        assert a.mode == "P" and a.size == b.size  # same resolution, indexed colours
+        diff = np.abs(np.asarray(a.convert("RGBA"), float) - np.asarray(b.convert("RGBA"), float))
+        assert diff.mean() < 2.0  # the same picture, within a few levels of 255
+
+
+def test_palette_png_rejects_what_is_not_a_png() -> None:
+    with pytest.raises(ValueError, match="PNG"):
+        style.palette_png(b"GIF89a")

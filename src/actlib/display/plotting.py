@@ -378,7 +378,7 @@ def compare(
     lines: dict[str, Line2D] = {}
     for i, s in enumerate(chosen):
         style = STYLES[i % len(STYLES)]
-        marks = {"marker": style.marker, "markevery": 0.1, "markersize": 4}
+        marks: dict[str, Any] = {"marker": style.marker, "markevery": 0.1, "markersize": 4}
         y, dy = curve(s, xs)
         (lines[s.name],) = ax.plot(
             xs, y, color=style.color, ls="-", lw=1.8, label=_label(s), **marks
