@@ -170,11 +170,12 @@ def test_gallery_has_one_panel_per_registered_activation(role):
     assert all(len(a.lines) >= 2 for a in panels)
 
 
-def test_gallery_shows_itself_once_as_png():
+def test_gallery_shows_itself_once_as_svg():
     before = plt.get_fignums()
     fig = gallery("output")
     assert plt.get_fignums() == before  # not managed by pyplot: no second, automatic display
-    assert fig._repr_png_().startswith(b"\x89PNG")
+    assert fig._repr_svg_().startswith("<?xml")
+    assert not hasattr(fig, "_repr_png_")  # one image per figure, not an SVG and a PNG
     with pytest.raises(ValueError, match="role"):
         gallery("input")
 

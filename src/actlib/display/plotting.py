@@ -10,7 +10,6 @@ builds; the derivative of that slice is the ``[0, 0]`` entry of the spec's Jacob
 
 from __future__ import annotations
 
-import io
 import math
 import numbers
 from collections.abc import Mapping, Sequence
@@ -20,36 +19,45 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
+from actlib.display.style import STYLES, svg
 from actlib.registry import get, specs
 from actlib.spec import Activation
 
 #: Seed of the random slopes drawn when a spec is shown in training mode (rrelu).
 SAMPLE_SEED = 0
 
-#: The colour of the activation's own line (matplotlib's first cycle colour).
-MAIN_COLOR = "C0"
+#: The colour of the activation's own (solid) line, the first of the course's palette.
+MAIN_COLOR = STYLES[0].color
 #: The colour of the derivative's dashed line.
-DERIVATIVE_COLOR = "C1"
+DERIVATIVE_COLOR = STYLES[1].color
+#: The styles of overlaid activations, used in turn. Each has its own colour, line style and
+#: marker, and none is the solid or dashed line of f and f′.
+OVERLAY_STYLES = tuple(s for s in STYLES[:12] if s.linestyle not in ("-", "--"))
 #: The colours of overlaid activations, used in turn.
-OVERLAY_COLORS = ("C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9")
+OVERLAY_COLORS = tuple(s.color for s in OVERLAY_STYLES)
+#: Reference lines (the axes through the origin).
+_AXIS_GREY = "0.6"
 
 
 class NotebookFigure(Figure):
-    """A figure that shows itself (as PNG) when it is the value of a notebook cell.
+    """A figure that shows itself (as SVG) when it is the value of a notebook cell.
 
     It is not registered with pyplot, so a cell that returns it shows it exactly once, whether
-    or not the inline backend has been activated.
+    or not the inline backend has been activated. The SVG keeps its text as text, embeds raster
+    parts at :data:`~actlib.display.style.RASTER_DPI` and carries no date, so the same figure
+    gives the same bytes (:func:`actlib.display.style.svg`).
 
     >>> fig = NotebookFigure(figsize=(1, 1))
-    >>> fig._repr_png_()[:4]
-    b'\\x89PNG'
+    >>> fig.add_subplot().plot([0, 1])  # doctest: +ELLIPSIS
+    [<matplotlib.lines.Line2D object at ...>]
+    >>> fig._repr_svg_().lstrip().startswith("<?xml")
+    True
     """
 
-    def _repr_png_(self) -> bytes:
-        buf = io.BytesIO()
-        self.savefig(buf, format="png")
-        return buf.getvalue()
+    def _repr_svg_(self) -> str:
+        return svg(self)
 
 
 def check_x_range(x: Any) -> tuple[float, float]:
@@ -234,7 +242,9 @@ def plot_activation(
     """Draw an activation (and its derivative, and overlays) on the given axes.
 
     The function is solid, its derivative dashed in a second colour; each overlay (another
-    registered activation at its default parameters) is a thin line. A stochastic activation
+    registered activation at its default parameters) is a thin line with its own colour, line
+    style and marker (:data:`OVERLAY_STYLES`), so that every curve can be told apart without
+    colour. A stochastic activation
     in training mode (rrelu with ``training=True``) also shows one random draw, with a fixed
     seed, as dots around the evaluation-mode curve.
 
@@ -275,7 +285,7 @@ def plot_activation(
     eval_values = spec.deterministic(values)
     y, dy = curve(spec, xs, eval_values)
     lines: dict[str, Line2D] = {}
-    (lines["f"],) = ax.plot(xs, y, color=MAIN_COLOR, lw=2, label=_label(spec), zorder=3)
+    (lines["f"],) = ax.plot(xs, y, color=MAIN_COLOR, ls="-", lw=2, label=_label(spec), zorder=3)
     if derivative:
         (lines["derivative"],) = ax.plot(
             *break_at_jumps(spec, xs, dy, eval_values),
@@ -294,13 +304,15 @@ def plot_activation(
             (lines["sample derivative"],) = ax.plot(
                 xs, sample[1], ".", color=DERIVATIVE_COLOR, ms=2.5, alpha=0.6
             )
-    colors = iter(OVERLAY_COLORS * (1 + len(others) // len(OVERLAY_COLORS)))
+    k = 0
     for other in others:
         if other.name == spec.name or other.name in lines:
             continue
         oy, _ = curve(other, xs)
+        style = OVERLAY_STYLES[k % len(OVERLAY_STYLES)]
+        k += 1
         (lines[other.name],) = ax.plot(
-            xs, oy, color=next(colors), lw=1.2, alpha=0.8, label=other.name, zorder=2
+            xs, oy, **style.kwargs(), lw=1.3, alpha=0.9, label=other.name, zorder=2
         )
     _decorate(ax, spec.title, (lo, hi))
     return lines
@@ -311,8 +323,8 @@ def _label(spec: Activation) -> str:
 
 
 def _decorate(ax: Axes, title: str, xlim: tuple[float, float]) -> None:
-    ax.axhline(0.0, color="0.6", lw=0.8, zorder=1)
-    ax.axvline(0.0, color="0.6", lw=0.8, zorder=1)
+    ax.axhline(0.0, color=_AXIS_GREY, ls="-", lw=0.8, zorder=1)
+    ax.axvline(0.0, color=_AXIS_GREY, ls="-", lw=0.8, zorder=1)
     ax.set_xlim(*xlim)
     ax.set_title(title)
     ax.set_xlabel("x")
@@ -328,6 +340,10 @@ def compare(
     x: tuple[float, float] = (-5, 5),
 ) -> dict[str, Line2D]:
     """Draw several activations (at their default parameters) on one axes.
+
+    Activation i is drawn in the i-th colour of the course's palette with the i-th marker of
+    :data:`~actlib.display.style.MARKERS` (filled on f, hollow on f′), so the curves differ
+    without colour too; f is solid and f′ dashed.
 
     Args:
         ax: the axes to draw on.
@@ -361,49 +377,93 @@ def compare(
     xs = np.linspace(lo, hi, 401)
     lines: dict[str, Line2D] = {}
     for i, s in enumerate(chosen):
-        color = f"C{i % 10}"
+        style = STYLES[i % len(STYLES)]
+        marks: dict[str, Any] = {"marker": style.marker, "markevery": 0.1, "markersize": 4}
         y, dy = curve(s, xs)
-        (lines[s.name],) = ax.plot(xs, y, color=color, lw=1.8, label=_label(s))
+        (lines[s.name],) = ax.plot(
+            xs, y, color=style.color, ls="-", lw=1.8, label=_label(s), **marks
+        )
         if derivative:
             (lines[f"{s.name}′"],) = ax.plot(
-                xs, dy, color=color, lw=1.2, ls="--", label=f"{s.name}′"
+                *break_at_jumps(s, xs, dy),
+                color=style.color,
+                lw=1.2,
+                ls="--",
+                markerfacecolor="none",
+                label=f"{s.name}′",
+                **marks,
             )
     _decorate(ax, "Comparison" + (" (dashed: derivatives)" if derivative else ""), (lo, hi))
     return lines
 
 
-def gallery(role: str | None = None) -> Figure:
-    """Small multiples of every registered activation (and its derivative).
+def gallery(
+    role: str | None = None,
+    *,
+    family: str | None = None,
+    columns: int = 4,
+    num: int = 201,
+) -> Figure:
+    """Small multiples of the registered activations, one panel each, with their derivatives.
+
+    The activations come from the registry (:func:`~actlib.registry.specs`), in book order, so a
+    new activation gets its panel with nothing else to edit. Each panel is
+    :func:`plot_activation` (f solid, f′ dashed) without its legend, titled with the
+    activation's title; the figure's title says which line is which.
 
     Args:
         role: ``"hidden"``, ``"output"`` or ``None`` for all; see
             :func:`~actlib.registry.names`.
+        family: only the activations of this shape family (``"elementwise"``,
+            ``"normalizing"`` or ``"gated"``), or ``None`` for all.
+        columns: the most panels in a row, at least 1.
+        num: sample points per curve, at least 2.
 
     Returns:
         A new :class:`NotebookFigure` (not registered with pyplot, so it is shown once when it
-        is the value of a notebook cell), one panel per activation in book order.
+        is the value of a notebook cell), one visible panel per activation in book order.
 
     Raises:
-        ValueError: ``role`` is not ``"hidden"``, ``"output"`` or ``None``.
+        TypeError: ``family`` is not a string, or ``columns`` or ``num`` is not an integer.
+        ValueError: ``role`` or ``family`` is not one of the allowed values, ``columns < 1``,
+            ``num < 2``, or no activation is left.
 
     >>> fig = gallery("output")
     >>> sum(ax.get_visible() for ax in fig.axes) == len(specs("output"))
     True
+    >>> fig = gallery(family="elementwise", columns=6)
+    >>> [ax.get_title() for ax in fig.axes][:2]
+    ['Sigmoid (logistic)', 'Hyperbolic tangent']
     """
-    chosen = specs(role)
-    ncols = min(4, len(chosen))
+    families = sorted({s.shape.family for s in specs()})
+    if family is not None and not isinstance(family, str):
+        raise TypeError(f"family must be a string or None, got {type(family).__name__}")
+    if family is not None and family not in families:
+        raise ValueError(f"family must be one of {families} or None, got {family!r}")
+    if isinstance(columns, bool) or not isinstance(columns, numbers.Integral):
+        raise TypeError(f"columns must be an integer, got {type(columns).__name__}")
+    if columns < 1:
+        raise ValueError(f"columns must be at least 1, got {columns}")
+    num = _check_num(num)
+    chosen = [s for s in specs(role) if family is None or s.shape.family == family]
+    if not chosen:
+        raise ValueError(f"no registered activation has role={role!r} and family={family!r}")
+    ncols = min(int(columns), len(chosen))
     nrows = math.ceil(len(chosen) / ncols)
-    fig = NotebookFigure(figsize=(3.2 * ncols, 2.6 * nrows), layout="constrained")
+    fig = NotebookFigure(figsize=(2.3 * ncols, 1.9 * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for ax, spec in zip(axes.flat, chosen, strict=False):
-        plot_activation(ax, spec)
+        plot_activation(ax, spec, num=num)
+        ax.title.set_fontsize("small")
         ax.set_xlabel("")
+        ax.grid(False)
+        ax.xaxis.set_major_locator(MaxNLocator(3))
+        ax.yaxis.set_major_locator(MaxNLocator(3))
         ax.tick_params(labelsize="small")
-        ax.title.set_fontsize("medium")
         legend = ax.get_legend()
         if legend is not None:
             legend.remove()
     for ax in list(axes.flat)[len(chosen) :]:
         ax.set_visible(False)
-    fig.suptitle("solid: f(x), dashed: f′(x)", fontsize="small")
+    fig.suptitle("solid: f(x), dashed: its derivative f′(x), for x from −5 to 5", fontsize="medium")
     return fig

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from actlib.display.style import PALETTE
 from actlib.nn._common import as_tensor, dtype_of
 from actlib.nn.diagnostics import Regions1D
 
@@ -71,9 +72,15 @@ def plot_decision_boundary(
     with torch.no_grad():
         logits = model(as_tensor(grid, dtype_of(model))).reshape(g0.shape).numpy()
     prob = 1.0 / (1.0 + np.exp(-np.clip(logits, -50, 50)))
-    ax.contourf(g0, g1, prob, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.5)
+    # The filled regions and the points are many small shapes: they are embedded as an image
+    # (sharp at twice the screen resolution in the course's SVG figures); the boundary stays a
+    # vector line.
+    filled = ax.contourf(g0, g1, prob, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.5)
+    filled.set_rasterized(True)
     ax.contour(g0, g1, prob, levels=[0.5], colors="k", linewidths=1.5)
-    ax.scatter(x[:, 0], x[:, 1], c=y, cmap="RdBu_r", s=10, edgecolors="k", linewidths=0.3)
+    ax.scatter(
+        x[:, 0], x[:, 1], c=y, cmap="RdBu_r", s=10, edgecolors="k", linewidths=0.3, rasterized=True
+    )
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -102,7 +109,7 @@ def plot_regions_1d(
     with torch.no_grad():
         ys = model(torch.as_tensor(xs[:, None]).to(dtype_of(model)))[:, output].numpy()
     ax.plot(xs, ys, color="0.6", lw=4, alpha=0.5, label=label or None)
-    colours = ("tab:blue", "tab:orange")
+    colours = (PALETTE["blue"], PALETTE["orange"])
     for i, p in enumerate(regions.pieces):
         u = np.array([p.lo, p.hi])
         ax.plot(u, p.slope[output] * u + p.intercept[output], color=colours[i % 2], lw=1.5)
