@@ -12,8 +12,10 @@ Usage: python scripts/make_pdf.py [--no-build] [--output _build/pdf/activation-f
    (``book/_ext/static/actlib-print.css``); images, fonts and formulas are waited for (MathJax
    in the browser when the page loads it; formulas typeset when the book was built need no
    wait).
-3. A table of contents is put in front: the parts of ``_toc.yml`` and their chapters, in
-   order, each a link to its chapter. Every chapter starts on a new page.
+3. A table of contents is put in front: the parts of ``_toc.yml`` and their chapters (and the
+   pages listed under a chapter), in order, each a link to its page. Each part becomes a
+   heading in front of its first chapter, so the bookmarks group the chapters by part; every
+   chapter starts on a new page.
 4. Chromium prints the page to PDF, with the document outline (bookmarks) made from the
    headings and working internal links. The script then reads the PDF back and checks that
    the outline has an entry for every chapter; it prints the number of pages and the size.

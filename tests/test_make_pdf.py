@@ -153,9 +153,10 @@ def test_check_outline_names_chapters_without_a_bookmark() -> None:
         pages=2, outline=["1. Why nonlinearity", "14. Deep networks: residualconnections"]
     )
     # A heading that wrapped in print loses the space at the break: still found.
-    assert make_pdf.check_outline(
-        summary, ["1. Why nonlinearity", "14. Deep networks: residual connections"]
-    ) == []
-    assert make_pdf.check_outline(summary, ["1. Why nonlinearity", "2. Sigmoid"]) == [
-        "2. Sigmoid"
-    ]
+    assert (
+        make_pdf.check_outline(
+            summary, ["1. Why nonlinearity", "14. Deep networks: residual connections"]
+        )
+        == []
+    )
+    assert make_pdf.check_outline(summary, ["1. Why nonlinearity", "2. Sigmoid"]) == ["2. Sigmoid"]

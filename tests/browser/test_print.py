@@ -51,10 +51,11 @@ OVERFLOWS = """
     || document.querySelector("main") || document.body;
   const tolerance = 1;
   const clips = new Set(["auto", "scroll", "hidden", "clip"]);
-  // Hidden from sight on purpose: not rendered, invisible, or clipped away like the
-  // assistive MathML that MathJax keeps for screen readers.
+  // Hidden from sight on purpose: not rendered, invisible, folded in a closed <details>, or
+  // clipped away like the assistive MathML that MathJax keeps for screen readers.
   const printed = (el) => el.getClientRects().length > 0
     && getComputedStyle(el).visibility !== "hidden"
+    && !el.closest("details:not([open]) > :not(summary)")
     && !el.closest("mjx-assistive-mml, .visually-hidden, .sr-only");
   const name = (el) => {
     let s = el.tagName.toLowerCase();
