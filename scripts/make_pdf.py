@@ -316,6 +316,25 @@ CONTENTS = """
 }
 """
 
+# Links to a place on the page itself become fragment links (the builder writes many as
+# "<root page>.html#target", which in the PDF would point at the local server). Returns how many
+# links were changed.
+LOCAL_LINKS = """
+() => {
+  let changed = 0;
+  for (const a of document.querySelectorAll("a[href]")) {
+    const url = new URL(a.href, document.baseURI);
+    if (url.origin !== location.origin || !url.hash) continue;
+    const id = decodeURIComponent(url.hash.slice(1));
+    if (document.getElementById(id)) {
+      a.setAttribute("href", "#" + id);
+      changed += 1;
+    }
+  }
+  return changed;
+}
+"""
+
 FOOTER = (
     '<div style="font-size:8px;width:100%;padding:0 15mm;color:#555;'
     'display:flex;justify-content:space-between;font-family:sans-serif">'
@@ -411,6 +430,7 @@ def print_pdf(single_dir: Path, output: Path, entries: list[TocEntry], chromium:
                 raise PdfError(
                     f"pages of _toc.yml missing from the single page: {contents['missing']}"
                 )
+            page.evaluate(LOCAL_LINKS)
             page.evaluate("() => window.actlibPrintFit && window.actlibPrintFit()")
             page.pdf(
                 path=str(output),
@@ -424,6 +444,16 @@ def print_pdf(single_dir: Path, output: Path, entries: list[TocEntry], chromium:
             )
         finally:
             browser.close()
+        local = sorted(
+            set(
+                re.findall(
+                    rb"/URI\s*\((" + re.escape(origin.encode()) + rb"[^)]*)\)", output.read_bytes()
+                )
+            )
+        )
+    if local:
+        shown = ", ".join(u.decode("latin-1") for u in local[:5])
+        raise PdfError(f"{len(local)} links of the PDF point at the local server: {shown}")
     return list(contents["titles"])
 
 
