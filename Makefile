@@ -13,7 +13,7 @@ NODE_STAMP := node_modules/.installed
 ACTLIB_FILES := $(shell find src/actlib -type f \( -name '*.py' -o -name '*.js' -o -name '*.css' -o -name '*.html' \))
 NB_CACHE_STAMP := .jupyter_cache/.actlib-stamp
 
-.PHONY: book test lab env lint unit battery build-strict browser accuracy-full bench clean
+.PHONY: book test lab env lint unit battery build-strict browser accuracy-full bench clean pdf
 
 env: $(STAMP)
 
@@ -40,6 +40,13 @@ book: $(STAMP) $(NODE_STAMP) $(NB_CACHE_STAMP)
 	$(PY) scripts/execute_chapters.py
 	$(JB) build . --keep-going
 	@echo "Open $(CURDIR)/_build/html/index.html"
+
+# The whole book as one PDF in _build/pdf/: the chapters are executed into the cache, the book
+# is rendered as one page (strict, like build-strict) and printed by headless Chromium.
+pdf: $(STAMP) $(NB_CACHE_STAMP)
+	./scripts/ensure-chromium.sh
+	$(PY) scripts/execute_chapters.py
+	$(PY) scripts/make_pdf.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
