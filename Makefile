@@ -43,8 +43,8 @@ book: $(STAMP) $(NODE_STAMP) $(NB_CACHE_STAMP)
 
 # The whole book as one PDF in _build/pdf/: the chapters are executed into the cache, the book
 # is rendered as one page (strict, like build-strict) and printed by headless Chromium.
-pdf: $(STAMP) $(NB_CACHE_STAMP)
-	./scripts/ensure-chromium.sh
+pdf: $(STAMP) $(NODE_STAMP) $(NB_CACHE_STAMP)
+	./scripts/ensure-system-package.sh "$${ACTLIB_CHROMIUM:-/usr/bin/chromium}" chromium
 	$(PY) scripts/execute_chapters.py
 	$(PY) scripts/make_pdf.py
 

@@ -91,7 +91,7 @@ def test_missing_single_page_says_how_to_build_it(tmp_path: Path) -> None:
 def test_missing_chromium_says_how_to_install_it(tmp_path: Path) -> None:
     (tmp_path / "book").mkdir()
     (tmp_path / "book" / "intro.html").write_text("<html></html>", encoding="utf-8")
-    with pytest.raises(make_pdf.PdfError, match="Chromium not found.*ensure-chromium"):
+    with pytest.raises(make_pdf.PdfError, match="Chromium not found.*ensure-system-package"):
         make_pdf.require_inputs(tmp_path, "book/intro", str(tmp_path / "no-chromium"))
     assert make_pdf.require_inputs(tmp_path, "book/intro", sys.executable) == (
         tmp_path / "book" / "intro.html"
