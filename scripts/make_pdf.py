@@ -370,7 +370,8 @@ def require_chromium(chromium: str) -> None:
     """Raise :class:`PdfError` saying how to install Chromium when ``chromium`` is missing."""
     if not Path(chromium).is_file():
         raise PdfError(
-            f"Chromium not found at {chromium}: run ./scripts/ensure-system-package.sh /usr/bin/chromium chromium or set "
+            f"Chromium not found at {chromium}: run "
+            "./scripts/ensure-system-package.sh /usr/bin/chromium chromium or set "
             "ACTLIB_CHROMIUM to a Chromium/Chrome binary."
         )
 
