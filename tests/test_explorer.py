@@ -284,6 +284,7 @@ def test_x_range_ends_cannot_meet():
     assert ex.widget is not None
     ex.controls["x"].value = (5.0, 5.0)  # the left end moved onto the right one
     assert ex.x == (5.0, 5.5) and tuple(ex.controls["x"].value) == ex.x
+    assert ex._x_readout.value == "5 to 5.5"
     ex.controls["x"].value = (-2.0, 5.5)
     ex.controls["x"].value = (-2.0, -2.0)  # the right end moved onto the left one
     assert ex.x == (-2.5, -2.0)

@@ -65,9 +65,9 @@ HTML_DATA_BUDGET = 150_000
 HTML_MAX_VALUES = 41
 #: Curves offered for comparison are sampled at every OTHER_STRIDE-th point of the x-grid.
 OTHER_STRIDE = 2
-#: Size of the figure (inches) and its resolution: the live widget shows it FIGSIZE × DISPLAY_DPI
-#: CSS pixels wide at most and renders it at DPI (two device pixels per CSS pixel, sharp on
-#: high-density screens); the static fallback of the kernel-free version uses DISPLAY_DPI.
+#: Size of the figure in inches. The live widget shows it FIGSIZE × DISPLAY_DPI CSS pixels wide
+#: at most and renders it at DPI (two device pixels per CSS pixel, sharp on high-density
+#: screens); the static fallback of the kernel-free version uses DISPLAY_DPI.
 FIGSIZE = (6.4, 4.0)
 DISPLAY_DPI = 80
 DPI = 2 * DISPLAY_DPI
@@ -535,6 +535,7 @@ class Explorer(ExplorerBase):
         self.compare = self._check_compare(compare)
         self.num = 401
         self._legend_handles: Any = None
+        self._x_readout: Any = None
         self._extent_cache: tuple[Any, tuple[float, float]] = (None, (0.0, 0.0))
         self.lines = plot_activation(
             self.ax,
@@ -562,7 +563,7 @@ class Explorer(ExplorerBase):
     # ------------------------------------------------------------------ state changes
     @property
     def compare_choices(self) -> list[str]:
-        """What "compare with" offers: every other registered elementwise activation.
+        """Every other registered elementwise activation, the choices of "compare with".
 
         >>> choices = Explorer("sigmoid").compare_choices
         >>> "relu" in choices, "sigmoid" in choices, "softmax" in choices
@@ -653,7 +654,17 @@ class Explorer(ExplorerBase):
             self.ax.set_xlim(*x)
         y_changed = self._set_ylim()
         self._legend()
+        if self._x_readout is not None:
+            self._x_readout.value = self.x_text()
         self.redraw(full=x_changed or y_changed)
+
+    def x_text(self) -> str:
+        """The read-out of the live x-range control.
+
+        >>> Explorer("relu", x=(-2.5, 4)).x_text()
+        '-2.5 to 4'
+        """
+        return f"{self.x[0]:g} to {self.x[1]:g}"
 
     def _set_overlay(self, overlay: tuple[str, ...], xs: np.ndarray, *, force: bool) -> None:
         for gone in set(self.overlay) - set(overlay):
@@ -832,13 +843,17 @@ class Explorer(ExplorerBase):
                 controls.append(c)
                 self.controls[p.name] = c
         lim = max(X_LIMIT, abs(self.x[0]), abs(self.x[1]))
+        # The range's read-out is a label of its own: the slider's built-in one has a fixed
+        # width that clips "-12.5 – 12.5" on narrow screens.
         xr = w.FloatRangeSlider(
             value=self.x, min=-lim, max=lim, step=0.5, description="x-range",
-            continuous_update=True, style=style, readout_format=".1f",
-            layout=self._layout(w),
+            continuous_update=True, style=style, readout=False,
+            layout=w.Layout(flex="1 1 auto", min_width="0", width="auto"),
         )  # fmt: skip
         xr.observe(lambda ch: self._control_changed("x", ch), "value")
         self.controls["x"] = xr
+        self._x_readout = w.Label(self.x_text(), layout=w.Layout(flex="0 0 auto"))
+        x_row = w.HBox([xr, self._x_readout], layout=self._layout(w))
         deriv = w.Checkbox(value=self.derivative, description="show f′", indent=False)
         deriv.observe(lambda ch: self._safe_update(derivative=ch["new"]), "value")
         self.controls["derivative"] = deriv
@@ -856,7 +871,7 @@ class Explorer(ExplorerBase):
         self._message = self._message_widget(w)
         boxes = w.HBox([deriv, fit], layout=w.Layout(flex_flow="row wrap"))
         return w.VBox(
-            [*controls, xr, boxes, compare, self._message, self._image],
+            [*controls, x_row, boxes, compare, self._message, self._image],
             layout=self._layout(w),
         )
 

@@ -9,7 +9,8 @@
 window.actlibExplorer = window.actlibExplorer || (function () {
   "use strict";
 
-  var W = 560, H = 340, ML = 52, MR = 14, MT = 30, MB = 34;
+  /* Height and margins of the drawing (SVG units); its width follows the page, see Axes. */
+  var H = 340, ML = 52, MR = 14, MT = 30, MB = 34, WMIN = 300, WMAX = 560;
 
   function decode(b64) {
     var bin = atob(b64);
@@ -54,7 +55,11 @@ window.actlibExplorer = window.actlibExplorer || (function () {
   }
 
   /* Axes with ticks, grid and title; returns helpers mapping data to SVG coordinates. */
+  /* The drawing is as many SVG units wide as the SVG is wide on screen (WMIN to WMAX), so that
+   * on a phone its text keeps the size it has on a desktop rather than shrinking. */
   function Axes(svg, title) {
+    var shown = svg.getBoundingClientRect().width;
+    var W = this.W = Math.round(Math.max(WMIN, Math.min(WMAX, shown || WMAX)));
     svg.setAttribute("viewBox", "0 0 " + W + " " + H);
     this.svg = svg;
     this.grid = make(svg, "g", { "class": "actlib-grid" });
@@ -72,6 +77,7 @@ window.actlibExplorer = window.actlibExplorer || (function () {
 
   Axes.prototype.setLimits = function (x0, x1, y0, y1, xlabel) {
     this.x0 = x0; this.x1 = x1; this.y0 = y0; this.y1 = y1;
+    var W = this.W;
     var g = this.grid, svg = this.svg, self = this;
     while (g.firstChild) g.removeChild(g.firstChild);
     function line(xa, ya, xb, yb, op) {
@@ -85,7 +91,7 @@ window.actlibExplorer = window.actlibExplorer || (function () {
       }, g).textContent = s;
     }
     if (x1 > x0) {
-      ticks(x0, x1, 8).forEach(function (t) {
+      ticks(x0, x1, Math.max(4, Math.round((W - ML - MR) / 62))).forEach(function (t) {
         var px = self.px(t);
         line(px, MT, px, H - MB, t === 0 ? "0.45" : "0.12");
         label(px, H - MB + 14, "middle", fmt(t));
@@ -100,7 +106,7 @@ window.actlibExplorer = window.actlibExplorer || (function () {
   };
 
   Axes.prototype.px = function (x) {
-    return ML + (x - this.x0) / (this.x1 - this.x0) * (W - ML - MR);
+    return ML + (x - this.x0) / (this.x1 - this.x0) * (this.W - ML - MR);
   };
 
   Axes.prototype.py = function (y) {
@@ -419,7 +425,7 @@ window.actlibExplorer = window.actlibExplorer || (function () {
 
   function initBars(root, cfg, svg) {
     var k = cfg.logits.length;
-    var ax = new Axes(svg, cfg.title);
+    var ax = new Axes(svg, cfg.title), W = ax.W;
     ax.x0 = 0; ax.x1 = k;
     var limits = null;
     var bars = [], texts = [], names = [];
@@ -476,12 +482,12 @@ window.actlibExplorer = window.actlibExplorer || (function () {
     if (!root || root.getAttribute("data-ready") === "1") return;
     var cfg = JSON.parse(root.getAttribute("data-config"));
     var svg = root.querySelector("svg.actlib-svg");
-    if (cfg.kind === "bars") initBars(root, cfg, svg);
-    else initCurves(root, cfg, svg);
     var live = root.querySelector(".actlib-live");
     var still = root.querySelector(".actlib-static");
-    if (live) live.removeAttribute("hidden");
+    if (live) live.removeAttribute("hidden");  /* first: the drawing measures its width */
     if (still) still.style.display = "none";
+    if (cfg.kind === "bars") initBars(root, cfg, svg);
+    else initCurves(root, cfg, svg);
     root.setAttribute("data-ready", "1");
   }
 
