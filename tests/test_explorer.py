@@ -517,7 +517,7 @@ def test_style_comes_from_the_stylesheet():
     tree = parse(html)
     assert not any("style" in a for _, a, anc in tree.elements if _inside_root(anc))
     assert html.count("<style>") == 1
-    css = explorer_mod._asset("static/explorer.css")
+    css = explorer_mod._compact("static/explorer.css")
     assert f"<style>{css}</style>" in html and ".actlib-explorer .actlib-controls" in css
 
 
@@ -539,7 +539,7 @@ def _curves(html: str) -> tuple[dict, np.ndarray]:
 
 
 def _decoded(config, data, combo):
-    off, flo, fsc, dlo, dsc = config["q"][combo]
+    off, flo, fsc, dlo, dsc = config["q"][combo][:5]
     n = config["n"]
     return flo + fsc * data[off : off + n], dlo + dsc * data[off + n : off + 2 * n]
 
@@ -690,7 +690,7 @@ def test_the_page_script_itself_computes_the_spec_values():
             ex = explore(name, logits=logits, T=T)
             names.append(name)
             cases.append({"config": ex.script_config(), "z": logits, "T": T})
-    script = explorer_mod._asset("static/explorer.js")
+    script = explorer_mod._compact("static/explorer.js")  # as the page runs it
     driver = (
         "var window = {};\n" + script + "\nvar cases = " + json.dumps(cases) + ";\n"
         "console.log(JSON.stringify(cases.map(function (c) {\n"
@@ -736,3 +736,28 @@ def test_script_program_names_what_it_cannot_evaluate():
     assert _evaluate(program, [0.0, 0.0]) == 0.5
     with pytest.raises(ValueError, match="erf"):
         explorer_mod.script_program(sp.erf(x0), (x0, x1))
+
+
+def test_html_has_the_training_switch_and_its_draws():
+    ex = explore("rrelu")
+    html = ex.to_html()
+    tree = parse(html)
+    (switch,) = (a for t, a, _ in tree.elements if "actlib-random" in a.get("class", ""))
+    labels = [a for t, a, _ in tree.elements if t == "label" and a.get("for") == switch["id"]]
+    assert labels and "checked" not in switch  # evaluation mode first, as in the live widget
+    config, data = _curves(html)
+    x = np.linspace(-config["xmax"], config["xmax"], config["n"])[:: config["sstride"]]
+    lower, upper = (p["values"] for p in config["params"])
+    for c, (i, j) in enumerate(np.ndindex(len(lower), len(upper))):
+        if config["q"][c] is None:
+            continue
+        off, lo, sc = config["q"][c][5:8]
+        y = lo + sc * data[off : off + x.size]
+        values = actlib.get("rrelu").resolve({"lower": lower[i], "upper": upper[j]})
+        expected = explorer_mod.training_sample(ex.spec, x, {**values, "training": True})
+        np.testing.assert_allclose(y, expected[0], atol=np.ptp(expected[0]) / 65535 + 1e-12)
+        neg, tol = x < 0, np.ptp(y) / 65535 + 1e-12  # slopes in [lower, upper]
+        assert np.all(y[neg] <= lower[i] * x[neg] + tol) and np.all(
+            y[neg] >= upper[j] * x[neg] - tol
+        )
+    assert 'class="actlib-random' not in explore("elu").to_html()

@@ -197,6 +197,8 @@ def test_rrelu_sliders_never_cross(context: Any, site_server: Any) -> None:
     assert result["combos"] >= 100
     assert not result["problems"], "\n".join(result["problems"][:20])
     assert result["notices"] > 0, "crossing the sliders never pushed the other one along"
+    page.locator(f"#{uid} input.actlib-random").check()  # the training mode's random slopes
+    assert (page.locator(f"#{uid} path.actlib-dots").first.get_attribute("d") or "").count("M") > 20
     assert not errors, errors
     page.close()
 

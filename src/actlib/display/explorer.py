@@ -27,6 +27,7 @@ import itertools
 import json
 import math
 import numbers
+import re
 import string
 import uuid
 from collections.abc import Mapping, Sequence
@@ -65,6 +66,8 @@ HTML_DATA_BUDGET = 150_000
 HTML_MAX_VALUES = 41
 #: Curves offered for comparison are sampled at every OTHER_STRIDE-th point of the x-grid.
 OTHER_STRIDE = 2
+#: A training-mode draw (RReLU's random slopes) is sampled at every SAMPLE_STRIDE-th x.
+SAMPLE_STRIDE = 4
 #: Size of the figure in inches. The live widget shows it FIGSIZE × DISPLAY_DPI CSS pixels wide
 #: at most and renders it at DPI (two device pixels per CSS pixel, sharp on high-density
 #: screens); the static fallback of the kernel-free version uses DISPLAY_DPI.
@@ -116,6 +119,18 @@ def _asset(path: str) -> _Markup:
 
 
 @cache
+def _compact(path: str) -> _Markup:
+    """A static asset without its comments and indentation, as it is put into every page.
+
+    Each explorer carries its own copy of the script and the style (an output must stand on
+    its own), so a chapter with five explorers holds five; comments are for the source file.
+    The assets have only ``/* ... */`` comments and no string or pattern containing ``/*``.
+    """
+    text = re.sub(r"/\*.*?\*/", "", _asset(path), flags=re.S)
+    return _Markup("\n".join(line.strip() for line in text.splitlines() if line.strip()))
+
+
+@cache
 def _template(name: str) -> string.Template:
     text = resources.files("actlib.display").joinpath("templates", name).read_text("utf-8")
     return string.Template(text.removesuffix("\n"))
@@ -163,6 +178,17 @@ def _png(canvas: FigureCanvasAgg) -> bytes:
     img = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buf = io.BytesIO()
     img.convert("RGB").save(buf, format="png", compress_level=1)
+    return buf.getvalue()
+
+
+def _small_png(png: bytes, colors: int = 64) -> bytes:
+    """The PNG with a palette of at most ``colors`` colours: a plot needs few, and the page
+    carries it in base64 (a quarter of the bytes of the full-colour image)."""
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    buf = io.BytesIO()
+    img.quantize(colors, method=Image.Quantize.MEDIANCUT).save(buf, format="png", optimize=True)
     return buf.getvalue()
 
 
@@ -298,7 +324,7 @@ class ExplorerBase:
                 artist.set_animated(False)
             buf = io.BytesIO()
             self.figure.savefig(buf, format="png", dpi=DISPLAY_DPI)
-            self._static_cache = (self._version, buf.getvalue())
+            self._static_cache = (self._version, _small_png(buf.getvalue()))
             self._background = None  # the canvas was rendered at another resolution
             self._drawn = -1
         return self._static_cache[1]
@@ -387,7 +413,7 @@ class ExplorerBase:
         uid = f"actlib-explorer-{uuid.uuid4().hex[:12]}"
         return _render(
             "explorer.html",
-            css=_asset("static/explorer.css"),
+            css=_compact("static/explorer.css"),
             uid=uid,
             activation=self.spec.name,
             config=json.dumps(config, ensure_ascii=False, separators=(",", ":")),
@@ -396,7 +422,7 @@ class ExplorerBase:
             alt=self.alt_text(),
             png=base64.b64encode(self.static_png()).decode("ascii"),
             controls=_Markup(controls.replace("@ID@", uid)),
-            script=_asset("static/explorer.js"),
+            script=_compact("static/explorer.js"),
             uid_json=_script_json(uid),
         )
 
@@ -1000,6 +1026,8 @@ class Explorer(ExplorerBase):
         """Configuration, controls and base64 curve samples of the kernel-free version."""
         cont, grids = self.slider_grid()
         xs = np.linspace(-HTML_XMAX, HTML_XMAX, HTML_POINTS)
+        xr = xs[::SAMPLE_STRIDE]
+        random = [p for p in self.spec.parameters if p.randomizes]
         fixed = self._eval_params(self.values)
         chunks: list[bytes] = []
         q: list[list[float] | None] = []
@@ -1020,8 +1048,19 @@ class Explorer(ExplorerBase):
                 continue
             (qf, flo, fsc), (qd, dlo, dsc) = _quantize(y), _quantize(dy)
             chunks += [qf.tobytes(), qd.tobytes()]
-            q.append([offset, flo, fsc, dlo, dsc])
+            located: list[float] = [offset, flo, fsc, dlo, dsc]
+            q.append(located)
             offset += 2 * HTML_POINTS
+            if random:
+                # The training-mode draw of these values (fixed seed, as the live figure).
+                train = {**self.values, **{prm.name: p[prm.name] for prm in cont}}
+                train.update({r.name: True for r in random})
+                sample = training_sample(self.spec, xr, self.spec.resolve(train))
+                assert sample is not None  # a randomizing switch is on
+                (qs, slo, ssc), (qsd, sdlo, sdsc) = _quantize(sample[0]), _quantize(sample[1])
+                chunks += [qs.tobytes(), qsd.tobytes()]
+                located += [offset, slo, ssc, sdlo, sdsc]
+                offset += 2 * xr.size
         # The other activations (overlays and "compare with"), f only, every OTHER_STRIDE-th x.
         others: dict[str, list[float]] = {}
         xo = xs[::OTHER_STRIDE]
@@ -1064,7 +1103,12 @@ class Explorer(ExplorerBase):
         controls.append(
             _range_input("x", "x-range ±", (1, HTML_XMAX, 0.5), half, _fmt(half), "actlib-xrange")
         )
+        switches = [
+            (f"r{k}", f"{r.name} (random slopes, fixed seed)", "actlib-random", self.values[r.name])
+            for k, r in enumerate(random)
+        ]
         for ident, label, cls, checked in (
+            *switches,
             ("d", "show f′", "actlib-derivative", self.derivative),
             ("fit", "fit y-axis", "actlib-fit", self.fit_y),
         ):
@@ -1107,6 +1151,7 @@ class Explorer(ExplorerBase):
             "q": q,
             "invalid": {str(k): v for k, v in invalid.items()},
             "stride": OTHER_STRIDE,
+            "sstride": SAMPLE_STRIDE,
             "others": others,
             "overlay": [o for o in self.overlay if o in others],
             "colors": [

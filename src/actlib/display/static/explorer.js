@@ -192,18 +192,28 @@ window.actlibExplorer = window.actlibExplorer || (function () {
       "class": "actlib-curve actlib-df", fill: "none", stroke: cfg.colors[1],
       "stroke-width": "1.8", "stroke-dasharray": "6 4", "stroke-linejoin": "round"
     }, ax.plot);
+    /* a training-mode draw (cfg.q[c][5..9], every cfg.sstride-th x) as dots */
+    var dots = [0, 1].map(function (which) {
+      return make(svg, "path", {
+        "class": "actlib-curve actlib-dots", fill: "none", stroke: cfg.colors[which],
+        "stroke-width": "3", "stroke-linecap": "round", "stroke-opacity": "0.6"
+      }, ax.plot);
+    });
     var items = [{ label: cfg.label, color: cfg.colors[0] }];
     var dItem = { label: cfg.dlabel, color: cfg.colors[1], dash: "6 4" };
     items.push(dItem);
     overlays.forEach(function (o, k) { items.push({ label: o.name, color: cfg.colors[2 + k] }); });
     var cItem = { label: "", color: cfg.compareColor };
     items.push(cItem);
+    var rItem = { label: "training draw", color: cfg.colors[0], dash: "0.1 5" };
+    items.push(rItem);
     legend(ax, items);
     var msg = root.querySelector(".actlib-message");
     var xr = root.querySelector("input.actlib-xrange");
     var toggle = root.querySelector("input.actlib-derivative");
     var fit = root.querySelector("input.actlib-fit");
     var select = root.querySelector("select.actlib-compare");
+    var random = root.querySelector("input.actlib-random");
     var inputs = root.querySelectorAll("input.actlib-param");
     var limits = null, extents = {};
 
@@ -218,6 +228,23 @@ window.actlibExplorer = window.actlibExplorer || (function () {
       if (!q) return null;
       var base = q[0] + which * n, lo = q[1 + 2 * which], sc = q[2 + 2 * which];
       return function (i) { return lo + sc * data[base + i]; };
+    }
+
+    /* The training-mode draw of combination c at x-grid index i (a multiple of sstride). */
+    function sample(c, which) {
+      var q = cfg.q[c];
+      if (!q || q.length < 10) return null;
+      var m = Math.floor((n - 1) / cfg.sstride) + 1;
+      var base = q[5] + which * m, lo = q[6 + 2 * which], sc = q[7 + 2 * which];
+      return function (i) { return lo + sc * data[base + i / cfg.sstride]; };
+    }
+
+    function dotPath(fn, i0, i1, step) {
+      var parts = [];
+      for (var i = Math.ceil(i0 / step) * step; i <= i1; i += step) {
+        parts.push("M" + ax.px(-xmax + i * dx).toFixed(1) + " " + ax.py(fn(i)).toFixed(1) + "h0");
+      }
+      return parts.join("");
     }
 
     /* Another activation's curve at x-grid index i (a multiple of stride). */
@@ -274,8 +301,11 @@ window.actlibExplorer = window.actlibExplorer || (function () {
       var yc = name ? other(name) : null;
       var others = overlays.map(function (o) { return other(o.name); }).filter(Boolean);
       if (yc) others.push(yc);
+      var showR = !!(random && random.checked && sample(c, 0));
+      var draws = showR ? (showD ? [sample(c, 0), sample(c, 1)] : [sample(c, 0)]) : [];
       var acc = extent(yf ? (showD ? [yf, yd] : [yf]) : [], i0, i1, 1, [Infinity, -Infinity]);
       extent(others, i0, i1, stride, acc);
+      extent(draws, i0, i1, cfg.sstride, acc);
       if (!(fit && fit.checked)) {
         var g = gridExtent(i0, i1, showD);
         acc = [Math.min(acc[0], g[0]), Math.max(acc[1], g[1])];
@@ -293,6 +323,10 @@ window.actlibExplorer = window.actlibExplorer || (function () {
         o.path.setAttribute("d", fn ? path(fn, i0, i1, stride) : "");
       });
       cpath.setAttribute("d", yc ? path(yc, i0, i1, stride) : "");
+      dots.forEach(function (d, which) {
+        d.setAttribute("d", draws[which] ? dotPath(draws[which], i0, i1, cfg.sstride) : "");
+      });
+      rItem.key.style.display = rItem.text.style.display = showR ? "" : "none";
       dItem.key.style.display = dItem.text.style.display = showD ? "" : "none";
       cItem.text.textContent = name;
       cItem.key.style.display = cItem.text.style.display = yc ? "" : "none";
@@ -361,6 +395,7 @@ window.actlibExplorer = window.actlibExplorer || (function () {
     if (toggle) toggle.addEventListener("change", draw);
     if (fit) fit.addEventListener("change", draw);
     if (select) select.addEventListener("change", draw);
+    if (random) random.addEventListener("change", draw);
     draw();
   }
 
