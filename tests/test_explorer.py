@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
+import itertools
 import json
 import math
 import re
@@ -196,15 +197,16 @@ def test_widget_defaults_match_the_spec(name):
     assert ex.widget is not None  # builds the controls
     for p in spec.parameters:
         if p.slider is not None:
-            assert ex.controls[p.name].value == pytest.approx(p.default)
+            assert ex.controls[p.name].value == p.default  # exact, not rounded to a step
             lo, hi, step = p.slider
-            assert (ex.controls[p.name].min, ex.controls[p.name].max) == (lo, hi)
+            values = [v for _, v in ex.controls[p.name].options]
+            assert (values[0], values[-1]) == (lo, hi) and p.default in values
+            assert np.all(np.diff(values) > 0) and np.max(np.diff(values)) <= 1.5 * step
         elif p.kind == "bool":
             assert ex.controls[p.name].value is p.default
     assert tuple(ex.controls["x"].value) == (-5.0, 5.0)
-    assert ex.controls["derivative"].value is True
-    assert name not in ex.controls["overlay"].options
-    assert list(ex.controls["overlay"].options) == [n for n in actlib.names() if n != name]
+    assert ex.controls["derivative"].value is True and ex.controls["fit_y"].value is False
+    assert ex.controls["compare"].value == "none"
 
 
 def test_moving_a_widget_redraws_the_image():
@@ -220,13 +222,221 @@ def test_moving_a_widget_redraws_the_image():
     assert ex.x == (-2.0, 2.0)
 
 
-def test_invalid_widget_values_show_a_message():
+def _assert_widget_agrees(ex):
+    """The controls, the explorer's values and the drawn curve say the same."""
+    for p in ex.spec.parameters:
+        if p.name in ex.controls:
+            assert ex.controls[p.name].value == ex.values[p.name], p.name
+    assert tuple(ex.controls["x"].value) == ex.x
+    x = ex.lines["f"].get_xdata()
+    assert (x[0], x[-1]) == ex.x
+    np.testing.assert_allclose(
+        ex.lines["f"].get_ydata(), curve(ex.spec, x, ex._eval_params(ex.values))[0]
+    )
+
+
+def test_rrelu_widget_lower_never_passes_upper():
     ex = explore("rrelu")
     assert ex.widget is not None
-    ex.controls["lower"].value = 0.9
-    assert "lower" in ex._message.value and ex.values["lower"] == 0.125
-    ex.controls["lower"].value = 0.2
-    assert ex._message.value == "" and ex.values["lower"] == 0.2
+    ex.controls["lower"].value = 0.9  # above upper = 1/3: upper is pushed along
+    assert ex.values["lower"] == ex.values["upper"] == 0.9
+    assert "upper moved to 0.9" in ex._message.value
+    _assert_widget_agrees(ex)
+    ex.controls["upper"].value = 0.2  # below lower: lower is pushed down
+    assert ex.values["lower"] == ex.values["upper"] == 0.2
+    _assert_widget_agrees(ex)
+    ex.controls["lower"].value = 0.1  # valid: nothing else moves, the notice goes
+    assert (ex.values["lower"], ex.values["upper"]) == (0.1, 0.2) and ex._message.value == ""
+    _assert_widget_agrees(ex)
+
+
+def test_rrelu_widget_every_combination_stays_valid():
+    ex = explore("rrelu")
+    assert ex.widget is not None
+    # values of each slider (1/8 is on the lower one, 1/3 on the upper one)
+    for lower in [0.0, 0.125, 0.3, 0.5, 0.77, 1.0]:
+        for upper in [0.0, 0.3, 1 / 3, 0.5, 0.77, 1.0]:
+            ex.controls["lower"].value = lower
+            ex.controls["upper"].value = upper
+            assert ex.values["upper"] == upper  # the slider moved last keeps its value
+            assert ex.values["lower"] <= ex.values["upper"]
+            assert "must be" not in ex._message.value
+            _assert_widget_agrees(ex)
+
+
+def test_a_rejected_value_springs_back_when_nothing_can_be_pushed():
+    def no_big_alpha(values):
+        if values["alpha"] > 2:
+            raise ValueError(f"alpha must be <= 2 here, got {values['alpha']:g}")
+
+    spec = dataclasses.replace(actlib.get("elu"), cross_check=no_big_alpha)
+    ex = Explorer(spec)
+    assert ex.widget is not None
+    ex.controls["alpha"].value = 1.5
+    ex.controls["alpha"].value = 2.5  # nothing else to move: the slider returns to 1.5
+    assert ex.controls["alpha"].value == ex.values["alpha"] == 1.5
+    assert "alpha must be &lt;= 2" in ex._message.value
+    _assert_widget_agrees(ex)
+
+
+def test_x_range_ends_cannot_meet():
+    ex = explore("relu")
+    assert ex.widget is not None
+    ex.controls["x"].value = (5.0, 5.0)  # the left end moved onto the right one
+    assert ex.x == (5.0, 5.5) and tuple(ex.controls["x"].value) == ex.x
+    assert ex._x_readout.value == "5 to 5.5"
+    ex.controls["x"].value = (-2.0, 5.5)
+    ex.controls["x"].value = (-2.0, -2.0)  # the right end moved onto the left one
+    assert ex.x == (-2.5, -2.0)
+    _assert_widget_agrees(ex)
+    ex.controls["x"].value = (20.0, 20.0)  # at the limit: widened inwards
+    assert ex.x == (19.5, 20.0)
+    _assert_widget_agrees(ex)
+
+
+def test_rrelu_starts_at_pytorch_defaults_exactly():
+    torch = pytest.importorskip("torch")
+    module = torch.nn.RReLU()
+    ex = explore("rrelu")
+    assert (ex.values["lower"], ex.values["upper"]) == (module.lower, module.upper)
+    assert ex.widget is not None
+    assert (ex.controls["lower"].value, ex.controls["upper"].value) == (1 / 8, 1 / 3)
+    labels = dict((v, label) for label, v in ex.controls["upper"].options)
+    assert labels[1 / 3] == "1/3" and labels[0.5] == "0.5"
+    config, _ = _curves(ex.to_html())
+    lower, upper = config["params"]
+    assert lower["values"][lower["index"]] == 1 / 8 and upper["values"][upper["index"]] == 1 / 3
+    assert upper["labels"][upper["index"]] == "1/3"
+    outputs = re.findall(r"<output[^>]*>([^<]*)</output>", ex.to_html())
+    assert outputs[:2] == ["0.125", "1/3"]
+
+
+def test_compare_choices_come_from_the_registry(elementwise):
+    ex = default_explorer(elementwise.name)
+    expected = [s.name for s in actlib.specs() if s.shape.entrywise and s is not elementwise]
+    assert ex.compare_choices == expected
+    assert ex.widget is not None
+    assert [v for _, v in ex.controls["compare"].options] == ["none", *expected]
+    tree = parse(ex.to_html())
+    options = [a.get("value") for t, a, _ in tree.elements if t == "option"]
+    assert options == ["", *expected]
+    (select,) = (a for t, a, _ in tree.elements if t == "select")
+    labels = [a for t, a, _ in tree.elements if t == "label" and a.get("for") == select["id"]]
+    assert len(labels) == 1  # the drop-down has its own <label>
+
+
+def test_html_compare_samples_are_the_other_curves():
+    config, data = _curves(default_explorer("sigmoid").to_html())
+    x = np.linspace(-config["xmax"], config["xmax"], config["n"])[:: config["stride"]]
+    for name in ("relu", "tanh", "gelu", "softsign"):
+        off, lo, sc = config["others"][name]
+        got = lo + sc * data[off : off + x.size]
+        y = curve(name, x)[0]
+        np.testing.assert_allclose(got, y, atol=np.ptp(y) / 65535 + 1e-12)
+
+
+def test_compare_draws_the_chosen_activation():
+    ex = explore("sigmoid")
+    assert not ex.lines["compare"].get_visible()
+    ex.update(compare="tanh")
+    line = ex.lines["compare"]
+    assert line.get_visible()
+    np.testing.assert_allclose(line.get_ydata(), np.tanh(line.get_xdata()))
+    assert "tanh" in [t.get_text() for t in ex.ax.get_legend().get_texts()]
+    lo, hi = ex.ax.get_ylim()
+    assert lo < -1.0 and hi > 1.0  # the frame holds the compared curve too
+    ex.update(compare="none")
+    assert not ex.lines["compare"].get_visible()
+    assert "tanh" not in [t.get_text() for t in ex.ax.get_legend().get_texts()]
+    assert explore("relu", compare="SiLU").compare == "swish"  # aliases are accepted
+
+
+@pytest.mark.parametrize("bad", ["relux", "softmax", "sigmoid", "glu"])
+def test_compare_rejects_what_it_does_not_offer(bad):
+    with pytest.raises(ValueError, match="compare must be 'none' or") as info:
+        explore("sigmoid", compare=bad)
+    assert "tanh" in str(info.value) and "relu" in str(info.value)
+    with pytest.raises(ValueError, match="compare must be"):
+        explore("sigmoid").update(compare=bad)
+    with pytest.raises(TypeError, match="compare"):
+        explore("sigmoid", compare=3)
+    with pytest.raises(TypeError, match="fit_y"):
+        explore("sigmoid", fit_y="yes")
+
+
+@pytest.mark.parametrize("name", ["elu", "rrelu", "swish", "leaky_relu", "hard_tanh", "prelu"])
+def test_fixed_y_range_holds_every_grid_curve(name):
+    ex = explore(name)
+    cont, grids = ex.slider_grid()
+    lo, hi = ex.ax.get_ylim()
+    x = ex.lines["f"].get_xdata()
+    checked = 0
+    for combo in itertools.product(*grids):
+        params = dict(zip([p.name for p in cont], combo, strict=True))
+        try:
+            y, dy = curve(ex.spec, x, params)
+        except ValueError:
+            continue
+        checked += 1
+        assert lo <= min(y.min(), dy.min()) and max(y.max(), dy.max()) <= hi, params
+    assert checked > 2
+    # moving any slider leaves the frame where it is
+    for p, grid in zip(cont, grids, strict=True):
+        for value in (grid[0], grid[len(grid) // 2], grid[-1]):
+            try:
+                ex.update(**{p.name: value})
+            except ValueError:
+                continue
+            assert ex.ax.get_ylim() == (lo, hi)
+
+
+def test_fit_y_fits_the_current_curves():
+    ex = explore("elu", alpha=0.5)
+    fixed = ex.ax.get_ylim()
+    ex.update(fit_y=True)
+    y = np.concatenate([ex.lines["f"].get_ydata(), ex.lines["derivative"].get_ydata()])
+    y = y[np.isfinite(y)]
+    assert ex.ax.get_ylim() == pytest.approx(explorer_mod.padded(y.min(), y.max()))
+    assert ex.ax.get_ylim()[0] > fixed[0]  # the fixed frame holds alpha = 3 too
+    ex.update(alpha=2.0)
+    assert ex.ax.get_ylim()[0] < -1.9
+    ex.update(fit_y=False)
+    assert ex.ax.get_ylim() == fixed
+
+
+def test_alt_text_describes_the_picture():
+    html = explore("rrelu").to_html()
+    (img,) = (a for t, a, _ in parse(html).elements if t == "img")
+    alt = img["alt"]
+    assert alt.startswith("RReLU") and "x from -5 to 5" in alt
+    assert "lower = 0.125, upper = 1/3" in alt and "derivative (dashed)" in alt
+    assert "-1.15 at x = -5" in alt  # rrelu(-5) = -5 · (1/8 + 1/3) / 2
+    assert not re.search(r"\.(png|svg)", alt)
+    bars = parse(explore("softmax", logits=[1.0, 0.0]).to_html())
+    (img,) = (a for t, a, _ in bars.elements if t == "img")
+    assert "class 1 0.731, class 2 0.269" in img["alt"]
+
+
+def test_live_image_is_rendered_at_twice_its_display_width(spec):
+    ex = explore(spec.name)
+    assert ex.widget is not None
+    width = int(ex._image.layout.max_width.removesuffix("px"))
+    png = ex.png()
+    assert int.from_bytes(png[16:20], "big") == 2 * width
+    static = ex.static_png()
+    assert int.from_bytes(static[16:20], "big") == width
+    assert ex._message.layout.min_height  # the message line keeps its height
+
+
+@pytest.mark.parametrize("logits", [[2.0, 1.0, 0.1, -1.0], [-1.0, 0.0, 1.0, 2.0], [0.0, 5.0]])
+def test_softmax_labels_stay_clear_of_the_title_and_temperature(logits):
+    ex = explore("softmax", logits=logits, T=0.1)
+    ex.png()
+    renderer = ex.canvas.get_renderer()
+    top = [ex.T_text.get_window_extent(renderer), ex.ax.title.get_window_extent(renderer)]
+    for label in ex.labels:
+        box = label.get_window_extent(renderer)
+        assert not any(box.overlaps(t) for t in top), label.get_text()
 
 
 # ---------------------------------------------------------------------- MIME bundle
@@ -307,7 +517,7 @@ def test_style_comes_from_the_stylesheet():
     tree = parse(html)
     assert not any("style" in a for _, a, anc in tree.elements if _inside_root(anc))
     assert html.count("<style>") == 1
-    css = explorer_mod._asset("static/explorer.css")
+    css = explorer_mod._compact("static/explorer.css")
     assert f"<style>{css}</style>" in html and ".actlib-explorer .actlib-controls" in css
 
 
@@ -329,7 +539,7 @@ def _curves(html: str) -> tuple[dict, np.ndarray]:
 
 
 def _decoded(config, data, combo):
-    off, flo, fsc, dlo, dsc = config["q"][combo]
+    off, flo, fsc, dlo, dsc = config["q"][combo][:5]
     n = config["n"]
     return flo + fsc * data[off : off + n], dlo + dsc * data[off + n : off + 2 * n]
 
@@ -480,7 +690,7 @@ def test_the_page_script_itself_computes_the_spec_values():
             ex = explore(name, logits=logits, T=T)
             names.append(name)
             cases.append({"config": ex.script_config(), "z": logits, "T": T})
-    script = explorer_mod._asset("static/explorer.js")
+    script = explorer_mod._compact("static/explorer.js")  # as the page runs it
     driver = (
         "var window = {};\n" + script + "\nvar cases = " + json.dumps(cases) + ";\n"
         "console.log(JSON.stringify(cases.map(function (c) {\n"
@@ -526,3 +736,28 @@ def test_script_program_names_what_it_cannot_evaluate():
     assert _evaluate(program, [0.0, 0.0]) == 0.5
     with pytest.raises(ValueError, match="erf"):
         explorer_mod.script_program(sp.erf(x0), (x0, x1))
+
+
+def test_html_has_the_training_switch_and_its_draws():
+    ex = explore("rrelu")
+    html = ex.to_html()
+    tree = parse(html)
+    (switch,) = (a for t, a, _ in tree.elements if "actlib-random" in a.get("class", ""))
+    labels = [a for t, a, _ in tree.elements if t == "label" and a.get("for") == switch["id"]]
+    assert labels and "checked" not in switch  # evaluation mode first, as in the live widget
+    config, data = _curves(html)
+    x = np.linspace(-config["xmax"], config["xmax"], config["n"])[:: config["sstride"]]
+    lower, upper = (p["values"] for p in config["params"])
+    for c, (i, j) in enumerate(np.ndindex(len(lower), len(upper))):
+        if config["q"][c] is None:
+            continue
+        off, lo, sc = config["q"][c][5:8]
+        y = lo + sc * data[off : off + x.size]
+        values = actlib.get("rrelu").resolve({"lower": lower[i], "upper": upper[j]})
+        expected = explorer_mod.training_sample(ex.spec, x, {**values, "training": True})
+        np.testing.assert_allclose(y, expected[0], atol=np.ptp(expected[0]) / 65535 + 1e-12)
+        neg, tol = x < 0, np.ptp(y) / 65535 + 1e-12  # slopes in [lower, upper]
+        assert np.all(y[neg] <= lower[i] * x[neg] + tol) and np.all(
+            y[neg] >= upper[j] * x[neg] - tol
+        )
+    assert 'class="actlib-random' not in explore("elu").to_html()

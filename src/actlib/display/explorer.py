@@ -20,11 +20,14 @@ value escaped), its style in ``static/explorer.css`` and its script in ``static/
 from __future__ import annotations
 
 import base64
+import fractions
 import html
 import io
+import itertools
 import json
 import math
 import numbers
+import re
 import string
 import uuid
 from collections.abc import Mapping, Sequence
@@ -61,11 +64,30 @@ HTML_POINTS = 321
 HTML_DATA_BUDGET = 150_000
 #: The kernel-free version offers at most this many grid values for one slider.
 HTML_MAX_VALUES = 41
-#: Size of the figure (inches) and its resolution for the live PNG and the static fallback.
+#: Curves offered for comparison are sampled at every OTHER_STRIDE-th point of the x-grid.
+OTHER_STRIDE = 2
+#: A training-mode draw (RReLU's random slopes) is sampled at every SAMPLE_STRIDE-th x.
+SAMPLE_STRIDE = 4
+#: Size of the figure in inches. The live widget shows it FIGSIZE × DISPLAY_DPI CSS pixels wide
+#: at most and renders it at DPI (two device pixels per CSS pixel, sharp on high-density
+#: screens); the static fallback of the kernel-free version uses DISPLAY_DPI.
 FIGSIZE = (6.4, 4.0)
-DPI = 80
-#: Colours of the kernel-free drawing (matplotlib's default cycle, as in the live figure).
-_HEX = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
+DISPLAY_DPI = 80
+DPI = 2 * DISPLAY_DPI
+#: Fraction of the y-span added above and below the curves (both versions).
+Y_PAD = 0.06
+#: Colour of the activation chosen in "compare with" (matplotlib's cycle; the script's hex).
+COMPARE_COLOR = "C6"
+#: Matplotlib's default colour cycle ("C0" ... "C9") in hex, for the kernel-free drawing.
+_HEX = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)  # fmt: skip
+
+
+def _hex(color: str) -> str:
+    """The hex code of a colour of matplotlib's cycle (``"C6"`` gives ``"#e377c2"``)."""
+    return _HEX[int(color[1:]) % len(_HEX)]
 
 
 def _live_kernel() -> bool:
@@ -94,6 +116,18 @@ def _asset(path: str) -> _Markup:
     if "</" in text:
         raise ValueError(f"{path} contains '</', which would end its <script> or <style> element")
     return _Markup(text)
+
+
+@cache
+def _compact(path: str) -> _Markup:
+    """A static asset without its comments and indentation, as it is put into every page.
+
+    Each explorer carries its own copy of the script and the style (an output must stand on
+    its own), so a chapter with five explorers holds five; comments are for the source file.
+    The assets have only ``/* ... */`` comments and no string or pattern containing ``/*``.
+    """
+    text = re.sub(r"/\*.*?\*/", "", _asset(path), flags=re.S)
+    return _Markup("\n".join(line.strip() for line in text.splitlines() if line.strip()))
 
 
 @cache
@@ -147,8 +181,64 @@ def _png(canvas: FigureCanvasAgg) -> bytes:
     return buf.getvalue()
 
 
+def _small_png(png: bytes, colors: int = 64) -> bytes:
+    """The PNG with a palette of at most ``colors`` colours: a plot needs few, and the page
+    carries it in base64 (a quarter of the bytes of the full-colour image)."""
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    buf = io.BytesIO()
+    img.quantize(colors, method=Image.Quantize.MEDIANCUT).save(buf, format="png", optimize=True)
+    return buf.getvalue()
+
+
 def _fmt(v: float) -> str:
     return f"{v:.3g}"
+
+
+def value_label(v: float) -> str:
+    """A slider's read-out: three significant digits, or a fraction when that is exact.
+
+    PyTorch's RReLU bounds are 1/8 and 1/3; the read-out shows the value the kernel holds, so
+    1/3 is written as a fraction rather than rounded.
+
+    Args:
+        v: the value.
+
+    Returns:
+        The text of the read-out.
+
+    >>> value_label(0.125), value_label(1 / 3), value_label(0.3), value_label(-2 / 3)
+    ('0.125', '1/3', '0.3', '-2/3')
+    """
+    text = _fmt(v)
+    if float(text) == v:
+        return text
+    frac = fractions.Fraction(v).limit_denominator(12)
+    if frac.denominator > 1 and float(frac) == v:
+        return f"{frac.numerator}/{frac.denominator}"
+    return text
+
+
+def padded(lo: float, hi: float) -> tuple[float, float]:
+    """The y-limits shown for curves spanning ``[lo, hi]``: 0 included, Y_PAD added each side.
+
+    The script computes the same limits (``padded`` in ``static/explorer.js``).
+
+    Args:
+        lo: the smallest value; hi: the largest.
+
+    Returns:
+        ``(bottom, top)``.
+
+    >>> padded(0.0, 1.0)
+    (-0.06, 1.06)
+    """
+    lo, hi = min(lo, 0.0), max(hi, 0.0)
+    if not hi > lo:
+        lo, hi = lo - 1.0, hi + 1.0
+    pad = Y_PAD * (hi - lo)
+    return lo - pad, hi + pad
 
 
 class ExplorerBase:
@@ -163,13 +253,16 @@ class ExplorerBase:
         self.canvas = FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot()
         self._widget: Any = None
-        #: The live controls by name (parameters, ``x``, ``derivative``, ``overlay``; or
-        #: ``z1``... and ``T``), filled when the widget view is built.
+        #: The live controls by name (parameters, ``x``, ``derivative``, ``fit_y``,
+        #: ``compare``; or ``z1``... and ``T``), filled when the widget view is built.
         self.controls: dict[str, Any] = {}
+        # True while the explorer itself sets a control (its observer must not react).
+        self._syncing = False
         # State version: bumped by every update; caches (PNG, HTML payload) are keyed on it.
         self._version = 0
         self._drawn = -1
         self._png_cache: tuple[int, bytes] = (-1, b"")
+        self._static_cache: tuple[int, bytes] = (-1, b"")
         self._payload_cache: tuple[int, Any] = (-1, None)
         self._background: Any = None
         self._image: Any = None
@@ -219,6 +312,57 @@ class ExplorerBase:
             self._png_cache = (self._version, _png(self.canvas))
         return self._png_cache[1]
 
+    def static_png(self) -> bytes:
+        """The current figure as PNG bytes at DISPLAY_DPI: the kernel-free version's fallback.
+
+        Readers without JavaScript see it at its natural size; one device pixel per CSS pixel
+        keeps the page light (the live image, :meth:`png`, has two).
+        """
+        if self._static_cache[0] != self._version:
+            animated = self._animated()
+            for artist in animated:
+                artist.set_animated(False)
+            buf = io.BytesIO()
+            self.figure.savefig(buf, format="png", dpi=DISPLAY_DPI)
+            self._static_cache = (self._version, _small_png(buf.getvalue()))
+            self._background = None  # the canvas was rendered at another resolution
+            self._drawn = -1
+        return self._static_cache[1]
+
+    def alt_text(self) -> str:  # pragma: no cover - overridden
+        """What the static picture shows, in words (its ``alt`` text)."""
+        raise NotImplementedError
+
+    def _layout(self, w: Any, **extra: Any) -> Any:
+        """A full-width ipywidgets layout, at most as wide as the image is shown."""
+        return w.Layout(width="100%", max_width=f"{round(FIGSIZE[0] * DISPLAY_DPI)}px", **extra)
+
+    def _image_widget(self, w: Any) -> Any:
+        """The live PNG, shown FIGSIZE × DISPLAY_DPI CSS pixels wide at most (rendered at DPI)."""
+        return w.Image(value=self.png(), format="png", layout=self._layout(w, height="auto"))
+
+    def _message_widget(self, w: Any) -> Any:
+        """The line for notices and errors; its height is reserved, so nothing moves."""
+        return w.HTML("", layout=self._layout(w, min_height="2.8em"))
+
+    def _show(self, message: str, *, error: bool = False) -> None:
+        if self._message is not None:
+            self._message.value = (
+                _render("widget_message.html", message=message, color="#b00" if error else "#555")
+                if message
+                else ""
+            )
+
+    def _set_controls(self, values: Mapping[str, Any]) -> None:
+        """Put values on the live controls without their observers reacting."""
+        self._syncing = True
+        try:
+            for key, value in values.items():
+                if key in self.controls:
+                    self.controls[key].value = value
+        finally:
+            self._syncing = False
+
     # ------------------------------------------------------------------ display
     @property
     def widget(self) -> Any:
@@ -231,14 +375,14 @@ class ExplorerBase:
         raise NotImplementedError
 
     def _safe_update(self, **values: Any) -> None:
+        if self._syncing:
+            return
         try:
             self.update(**values)
         except (TypeError, ValueError) as exc:
-            if self._message is not None:
-                self._message.value = _render("widget_message.html", message=exc)
+            self._show(str(exc), error=True)
             return
-        if self._message is not None:
-            self._message.value = ""
+        self._show("")
 
     def update(self, **values: Any) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -269,15 +413,16 @@ class ExplorerBase:
         uid = f"actlib-explorer-{uuid.uuid4().hex[:12]}"
         return _render(
             "explorer.html",
-            css=_asset("static/explorer.css"),
+            css=_compact("static/explorer.css"),
             uid=uid,
             activation=self.spec.name,
             config=json.dumps(config, ensure_ascii=False, separators=(",", ":")),
             curves=_attributes(data_curves=data),
             title=self.spec.title,
-            png=base64.b64encode(self.png()).decode("ascii"),
+            alt=self.alt_text(),
+            png=base64.b64encode(self.static_png()).decode("ascii"),
             controls=_Markup(controls.replace("@ID@", uid)),
-            script=_asset("static/explorer.js"),
+            script=_compact("static/explorer.js"),
             uid_json=_script_json(uid),
         )
 
@@ -311,15 +456,28 @@ def _range_input(
 
 
 def _grid(param: Param, value: float, max_values: int) -> list[float]:
-    """Grid values of one slider for the kernel-free version; always contains ``value``."""
+    """Values of one slider: its steps (thinned to at most about ``max_values``) and ``value``.
+
+    Both ends are always there. ``value`` (the current value, e.g. PyTorch's default 1/3 on a
+    slider of step 0.01) is exact: it replaces the grid point within half a stride of it, if
+    that point is not an end, and is inserted otherwise.
+
+    >>> _grid(Param("upper", 1 / 3, "", slider=(0.0, 1.0, 0.25)), 1 / 3, 10)
+    [0.0, 0.3333333333333333, 0.5, 0.75, 1.0]
+    """
     lo, hi, step = param.slider  # type: ignore[misc]
     steps = max(1, round((hi - lo) / step))
-    stride = max(1, math.ceil(steps / (max_values - 1)))
+    stride = max(1, math.ceil(steps / (max(2, max_values) - 1)))
     ks = list(range(0, steps + 1, stride))
     if ks[-1] != steps:
         ks.append(steps)
     vals = [round(lo + k * step, 10) for k in ks]
-    if not any(math.isclose(v, value, abs_tol=1e-12) for v in vals):
+    if any(math.isclose(v, value, abs_tol=1e-12) for v in vals):
+        return vals
+    near = min(range(len(vals)), key=lambda i: abs(vals[i] - value))
+    if 0 < near < len(vals) - 1 and abs(vals[near] - value) < 0.5 * stride * step * (1 - 1e-9):
+        vals[near] = value
+    else:
         vals.append(value)
     return sorted(vals)
 
@@ -333,14 +491,52 @@ def _quantize(y: np.ndarray) -> tuple[np.ndarray, float, float]:
     return q, lo, scale
 
 
+def _check_bool(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _extent(arrays: Sequence[np.ndarray]) -> tuple[float, float]:
+    """The smallest and largest finite value of the arrays (``inf, -inf`` if there is none)."""
+    lo, hi = math.inf, -math.inf
+    for a in arrays:
+        a = np.asarray(a, dtype=float)
+        a = a[np.isfinite(a)]
+        if a.size:
+            lo, hi = min(lo, float(a.min())), max(hi, float(a.max()))
+    return lo, hi
+
+
+#: The notice shown when a slider pushes another one along (the script fills it in too).
+NOTICE = "{name} moved to {value} to keep the values valid"
+
+
+def moved_notice(name: str, value: float) -> str:
+    """The notice shown when a slider pushes another one along (both versions say the same).
+
+    >>> moved_notice("upper", 0.5)
+    'upper moved to 0.5 to keep the values valid'
+    """
+    return NOTICE.format(name=name, value=value_label(value))
+
+
 class Explorer(ExplorerBase):
     """Interactive view of one elementwise activation: f, f′ and overlays over an x-range.
+
+    The y-axis stays still while a parameter slider moves: it fits every curve of the slider
+    grid over the current x-range (see :meth:`y_limits`), unless ``fit_y`` asks to fit the
+    current curves. A slider moved to a value its parameters reject (RReLU's ``lower`` above
+    ``upper``) pushes another slider along, or springs back when none can make the values valid.
 
     Args:
         name: a registered name (or alias) or a spec.
         x: the initial x-range ``(lo, hi)``.
         derivative: whether f′ is shown initially.
-        overlay: names of activations drawn for comparison.
+        overlay: names of activations always drawn for comparison.
+        compare: the activation chosen in the "compare with" control (``None`` or ``"none"``
+            for none); one of :attr:`compare_choices`.
+        fit_y: fit the y-axis to the current curves instead of keeping it still.
         **params: initial parameter values (validated by the spec).
     """
 
@@ -351,19 +547,22 @@ class Explorer(ExplorerBase):
         x: tuple[float, float] = (-5.0, 5.0),
         derivative: bool = True,
         overlay: Sequence[str] = (),
+        compare: str | None = None,
+        fit_y: bool = False,
         **params: Any,
     ) -> None:
         super().__init__()
         self.spec = get(name)
         self.values = self.spec.resolve(params)
         self.x = check_x_range(x)
-        if not isinstance(derivative, (bool, np.bool_)):
-            raise TypeError(f"derivative must be True or False, got {type(derivative).__name__}")
-        self.derivative = bool(derivative)
+        self.derivative = _check_bool("derivative", derivative)
+        self.fit_y = _check_bool("fit_y", fit_y)
         self.overlay = self._check_overlay(overlay)
+        self.compare = self._check_compare(compare)
         self.num = 401
-        self._drawn_x = self.x
-        self._legend_handles: list[Any] = []
+        self._legend_handles: Any = None
+        self._x_readout: Any = None
+        self._extent_cache: tuple[Any, tuple[float, float]] = (None, (0.0, 0.0))
         self.lines = plot_activation(
             self.ax,
             self.spec,
@@ -374,14 +573,49 @@ class Explorer(ExplorerBase):
             num=self.num,
         )
         self.lines["derivative"].set_visible(self.derivative)
+        (self.lines["compare"],) = self.ax.plot(
+            [], [], color=COMPARE_COLOR, lw=1.8, alpha=0.9, zorder=2.5, label="_compare"
+        )
+        self._compare_drawn: tuple[str | None, tuple[float, float]] = (None, self.x)
         # Fewer tick labels: text layout is most of the cost of a redraw.
         self.ax.xaxis.set_major_locator(MaxNLocator(7, steps=[1, 2, 2.5, 5, 10]))
         self.ax.yaxis.set_major_locator(MaxNLocator(6, steps=[1, 2, 2.5, 5, 10]))
-        self._refresh_sample()
-        self._autoscale()
+        xs = self._xs()
+        self._set_compare(xs)
+        self._refresh_sample(xs)
+        self._set_ylim()
         self._legend()
 
     # ------------------------------------------------------------------ state changes
+    @property
+    def compare_choices(self) -> list[str]:
+        """Every other registered elementwise activation, the choices of "compare with".
+
+        >>> choices = Explorer("sigmoid").compare_choices
+        >>> choices[:3], len(choices) == len(names(entrywise=True)) - 1
+        (['tanh', 'relu', 'leaky_relu'], True)
+        """
+        return [n for n in names(entrywise=True) if n != self.spec.name]
+
+    def _check_compare(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise TypeError(f"compare must be None or an activation name, got {value!r}")
+        if value.strip().lower() == "none":
+            return None
+        choices = self.compare_choices
+        try:
+            found = get(value).name
+        except ValueError:
+            found = None
+        if found not in choices:
+            raise ValueError(
+                f"compare must be 'none' or another elementwise activation, one of "
+                f"{', '.join(choices)}; got {value!r}"
+            )
+        return found
+
     def _check_overlay(self, overlay: Sequence[str]) -> tuple[str, ...]:
         if isinstance(overlay, str):
             overlay = (overlay,)
@@ -398,44 +632,65 @@ class Explorer(ExplorerBase):
         p = self.spec.deterministic(values)
         return {k: v for k, v in p.items() if self.spec.param_specs[k].kind != "generator"}
 
+    def _xs(self) -> np.ndarray:
+        return np.linspace(self.x[0], self.x[1], self.num)
+
     def update(self, **values: Any) -> None:
         """Apply new control values and redraw the existing artists (no new figure).
 
         Args:
-            **values: any parameter of the activation, ``x`` (a range), ``derivative`` (bool)
-                or ``overlay`` (names). Values are validated before anything changes.
+            **values: any parameter of the activation, ``x`` (a range), ``derivative`` (bool),
+                ``fit_y`` (bool), ``compare`` (a name or ``None``) or ``overlay`` (names).
+                Values are validated before anything changes.
         """
         x = self.x
         derivative = self.derivative
+        fit_y = self.fit_y
         overlay = self.overlay
+        compare = self.compare
         params = dict(self.values)
         for key, value in values.items():
             if key == "x":
                 x = check_x_range(value)
             elif key == "derivative":
-                if not isinstance(value, (bool, np.bool_)):
-                    raise TypeError(f"derivative must be True or False, got {value!r}")
-                derivative = bool(value)
+                derivative = _check_bool("derivative", value)
+            elif key == "fit_y":
+                fit_y = _check_bool("fit_y", value)
             elif key == "overlay":
                 overlay = self._check_overlay(value)
+            elif key == "compare":
+                compare = self._check_compare(value)
             else:
                 params[key] = value
         params = self.spec.resolve(params)  # raises before any state changes
 
-        self.values, self.x, self.derivative = params, x, derivative
-        xs = np.linspace(x[0], x[1], self.num)
+        x_changed = x != self.x
+        self.values, self.x, self.derivative, self.fit_y = params, x, derivative, fit_y
+        self.compare = compare
+        xs = self._xs()
         eval_params = self._eval_params(params)
         y, dy = curve(self.spec, xs, eval_params)
         self.lines["f"].set_data(xs, y)
         self.lines["derivative"].set_data(*break_at_jumps(self.spec, xs, dy, eval_params))
         self.lines["derivative"].set_visible(derivative)
-        self._set_overlay(overlay, xs, force=x != self._drawn_x)
+        self._set_overlay(overlay, xs, force=x_changed)
+        self._set_compare(xs)
         self._refresh_sample(xs)
-        x_changed = self.ax.get_xlim() != x
-        self.ax.set_xlim(*x)
-        y_changed = self._autoscale()
+        if x_changed:
+            self.ax.set_xlim(*x)
+        y_changed = self._set_ylim()
         self._legend()
+        if self._x_readout is not None:
+            self._x_readout.value = self.x_text()
         self.redraw(full=x_changed or y_changed)
+
+    def x_text(self) -> str:
+        """The read-out of the live x-range control.
+
+        >>> Explorer("relu", x=(-2.5, 4)).x_text()
+        '-2.5 to 4'
+        """
+        return f"{self.x[0]:g} to {self.x[1]:g}"
 
     def _set_overlay(self, overlay: tuple[str, ...], xs: np.ndarray, *, force: bool) -> None:
         for gone in set(self.overlay) - set(overlay):
@@ -451,12 +706,16 @@ class Explorer(ExplorerBase):
             if np.asarray(line.get_xdata()).size == 0 or force:
                 line.set_data(xs, curve(other, xs)[0])
         self.overlay = overlay
-        self._drawn_x = self.x
 
-    def _refresh_sample(self, xs: np.ndarray | None = None) -> None:
-        if xs is None:
-            xs = np.linspace(self.x[0], self.x[1], self.num)
-            self._drawn_x = self.x
+    def _set_compare(self, xs: np.ndarray) -> None:
+        line = self.lines["compare"]
+        line.set_visible(self.compare is not None)
+        line.set_label(self.compare or "_compare")
+        if self.compare is not None and self._compare_drawn != (self.compare, self.x):
+            line.set_data(xs, curve(self.compare, xs)[0])
+            self._compare_drawn = (self.compare, self.x)
+
+    def _refresh_sample(self, xs: np.ndarray) -> None:
         sample = training_sample(self.spec, xs, self.values)
         for key, k in (("sample", 0), ("sample derivative", 1)):
             line = self.lines.get(key)
@@ -472,27 +731,63 @@ class Explorer(ExplorerBase):
             line.set_data(xs, sample[k])
             line.set_visible(k == 0 or self.derivative)
 
-    def _autoscale(self) -> bool:
-        """Fit the y-limits to the visible curves; return whether they changed.
+    # ------------------------------------------------------------------ the y-axis
+    def _visible_lines(self) -> list[Any]:
+        return [line for line in self.lines.values() if line.get_visible()]
 
-        The limits stay as they are while the curves fit in them and fill at least 60 % of
-        their height (padding included), so that dragging a slider mostly redraws only the curves.
+    def grid_extent(self) -> tuple[float, float]:
+        """Smallest and largest value of every curve of the slider grid on the current x-range.
+
+        The grid is that of the kernel-free version (:meth:`slider_grid`); f′ counts when it is
+        shown, and so do the overlays and the compared activation.
+
+        Returns:
+            ``(lo, hi)`` of the finite values.
         """
-        ys = [
-            np.asarray(line.get_ydata(), dtype=float)
-            for line in self.lines.values()
-            if line.get_visible() and np.asarray(line.get_ydata()).size
-        ]
-        lo = min(0.0, *(float(np.nanmin(y)) for y in ys))
-        hi = max(0.0, *(float(np.nanmax(y)) for y in ys))
-        if hi <= lo:
-            lo, hi = lo - 1.0, hi + 1.0
-        pad = 0.06 * (hi - lo)
-        cur_lo, cur_hi = self.ax.get_ylim()
-        inside = cur_lo <= lo - pad / 3 and hi + pad / 3 <= cur_hi
-        if inside and (hi - lo + 2 * pad) >= 0.6 * (cur_hi - cur_lo):
+        cont, grids = self.slider_grid()
+        fixed = {k: repr(v) for k, v in self.values.items() if k not in {p.name for p in cont}}
+        key = (self.x, self.derivative, self.overlay, self.compare, tuple(sorted(fixed.items())))
+        if self._extent_cache[0] == key:
+            return self._extent_cache[1]
+        xs = self._xs()
+        base = self._eval_params(self.values)
+        arrays: list[np.ndarray] = []
+        for combo in itertools.product(*grids):
+            p = dict(base)
+            p.update({prm.name: v for prm, v in zip(cont, combo, strict=True)})
+            try:
+                y, dy = curve(self.spec, xs, p)
+            except (TypeError, ValueError):
+                continue  # a combination the spec rejects (lower > upper) is never shown
+            arrays += [y, dy] if self.derivative else [y]
+        others = [*self.overlay, *(["compare"] if self.compare is not None else [])]
+        arrays += [np.asarray(self.lines[k].get_ydata()) for k in others]
+        extent = _extent(arrays)
+        self._extent_cache = (key, extent)
+        return extent
+
+    def y_limits(self) -> tuple[float, float]:
+        """The y-limits the figure shows (the script computes the same in the page).
+
+        With ``fit_y`` off they contain every curve of the slider grid (:meth:`grid_extent`),
+        so moving a parameter slider never moves the axis; with ``fit_y`` on, only the curves
+        shown now. Either way 0 is included and Y_PAD of the span is added on both sides.
+
+        Returns:
+            ``(bottom, top)``.
+        """
+        lo, hi = _extent([np.asarray(line.get_ydata()) for line in self._visible_lines()])
+        if not self.fit_y:
+            glo, ghi = self.grid_extent()
+            lo, hi = min(lo, glo), max(hi, ghi)
+        return padded(lo if math.isfinite(lo) else 0.0, hi if math.isfinite(hi) else 0.0)
+
+    def _set_ylim(self) -> bool:
+        """Apply :meth:`y_limits`; return whether the limits changed."""
+        limits = self.y_limits()
+        if np.allclose(limits, self.ax.get_ylim(), rtol=1e-12, atol=0.0):
             return False
-        self.ax.set_ylim(lo - pad, hi + pad)
+        self.ax.set_ylim(*limits)
         return True
 
     def _legend(self) -> None:
@@ -502,30 +797,69 @@ class Explorer(ExplorerBase):
             for line in self.lines.values()
             if line.get_visible() and not str(line.get_label()).startswith("_")
         ]
-        if handles != self._legend_handles:
+        labels = [str(line.get_label()) for line in handles]
+        if (handles, labels) != self._legend_handles:
             self.ax.legend(handles=handles, loc="upper left", fontsize="small", frameon=False)
-            self._legend_handles = handles
+            self._legend_handles = (handles, labels)
 
     def _animated(self) -> list[Any]:
         legend = self.ax.get_legend()
         return [*self.lines.values(), *([legend] if legend is not None else [])]
 
+    def alt_text(self) -> str:
+        """The static picture in words: what is drawn, over which range, at which values.
+
+        Returns:
+            A sentence or two for the ``alt`` attribute.
+
+        >>> print(Explorer("relu", x=(-2, 2), derivative=False).alt_text())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        ReLU: line plot of relu(x) for x from -2 to 2; it is 0 at x = -2, 0 at x = 0
+        and 2 at x = 2.
+        """
+        lo, hi = self.x
+        label = self.spec.shape.slice_label(self.spec.name)
+        if self.spec.shape.entrywise:
+            label = f"{label}(x)"
+        what = f"{label} (solid) and its derivative (dashed)" if self.derivative else label
+        params = [f"{p.name} = {value_label(self.values[p.name])}" for p in _continuous(self.spec)]
+        at = f" at {', '.join(params)}" if params else ""
+        others = [*self.overlay, *([self.compare] if self.compare else [])]
+        also = f", with {' and '.join(others)} for comparison" if others else ""
+        y = curve(self.spec, np.array([lo, 0.0, hi]), self._eval_params(self.values))[0]
+        points = [
+            f"{_fmt(float(v))} at x = {_fmt(float(u))}" for u, v in zip((lo, 0, hi), y, strict=True)
+        ]
+        if not lo < 0 < hi:
+            points.pop(1)
+        return (
+            f"{self.spec.title}: line plot of {what} for x from {_fmt(lo)} to {_fmt(hi)}{at}"
+            f"{also}; it is {', '.join(points[:-1])} and {points[-1]}."
+        )
+
     # ------------------------------------------------------------------ live widget
+    def _live_options(self, param: Param) -> list[float]:
+        """The values of a live slider: every step of the spec's slider, the current value exact."""
+        lo, hi, step = param.slider  # type: ignore[misc]
+        return _grid(param, self.values[param.name], round((hi - lo) / step) + 1)
+
     def _build_widget(self) -> Any:
         import ipywidgets as w
 
         controls: list[Any] = []
-        style = {"description_width": "initial"}
+        style = {"description_width": "7.5em"}
+        self._options: dict[str, list[float]] = {}
         for p in self.spec.parameters:
             value = self.values[p.name]
             if p.kind == "real" and p.slider is not None:
-                lo, hi, step = p.slider
-                s = w.FloatSlider(
-                    value=value, min=min(lo, value), max=max(hi, value), step=step,
+                options = self._live_options(p)
+                self._options[p.name] = options
+                s = w.SelectionSlider(
+                    options=[(value_label(v), v) for v in options], value=value,
                     description=p.name, continuous_update=True, style=style,
-                    readout_format=".3g", tooltip=p.description,
+                    layout=self._layout(w), tooltip=p.description,
                 )  # fmt: skip
-                s.observe(lambda ch, n=p.name: self._safe_update(**{n: ch["new"]}), "value")
+                s.observe(lambda ch, n=p.name: self._control_changed(n, ch), "value")
                 controls.append(s)
                 self.controls[p.name] = s
             elif p.kind == "bool":
@@ -535,29 +869,127 @@ class Explorer(ExplorerBase):
                 controls.append(c)
                 self.controls[p.name] = c
         lim = max(X_LIMIT, abs(self.x[0]), abs(self.x[1]))
+        # The range's read-out is a label of its own: the slider's built-in one has a fixed
+        # width that clips "-12.5 – 12.5" on narrow screens.
         xr = w.FloatRangeSlider(
             value=self.x, min=-lim, max=lim, step=0.5, description="x-range",
-            continuous_update=True, style=style,
+            continuous_update=True, style=style, readout=False,
+            layout=w.Layout(flex="1 1 auto", min_width="0", width="auto"),
         )  # fmt: skip
-        xr.observe(lambda ch: self._safe_update(x=tuple(ch["new"])), "value")
+        xr.observe(lambda ch: self._control_changed("x", ch), "value")
         self.controls["x"] = xr
+        self._x_readout = w.Label(self.x_text(), layout=w.Layout(flex="0 0 auto"))
+        x_row = w.HBox([xr, self._x_readout], layout=self._layout(w))
         deriv = w.Checkbox(value=self.derivative, description="show f′", indent=False)
         deriv.observe(lambda ch: self._safe_update(derivative=ch["new"]), "value")
         self.controls["derivative"] = deriv
-        others = [n for n in names() if n != self.spec.name]
-        over = w.SelectMultiple(
-            options=others, value=self.overlay, rows=min(6, len(others)),
-            description="overlay", style=style,
+        fit = w.Checkbox(value=self.fit_y, description="fit y-axis", indent=False)
+        fit.observe(lambda ch: self._safe_update(fit_y=ch["new"]), "value")
+        self.controls["fit_y"] = fit
+        compare = w.Dropdown(
+            options=[("none", "none"), *((n, n) for n in self.compare_choices)],
+            value=self.compare or "none", description="compare with", style=style,
+            layout=self._layout(w),
         )  # fmt: skip
-        over.observe(lambda ch: self._safe_update(overlay=ch["new"]), "value")
-        self.controls["overlay"] = over
-        self._image = w.Image(value=self.png(), format="png")
-        self._message = w.HTML("")
-        left = w.VBox([*controls, xr, deriv, self._message])
-        return w.VBox([w.HBox([left, over]), self._image])
+        compare.observe(lambda ch: self._safe_update(compare=ch["new"]), "value")
+        self.controls["compare"] = compare
+        self._image = self._image_widget(w)
+        self._message = self._message_widget(w)
+        boxes = w.HBox([deriv, fit], layout=w.Layout(flex_flow="row wrap"))
+        return w.VBox(
+            [*controls, x_row, boxes, compare, self._message, self._image],
+            layout=self._layout(w),
+        )
+
+    def _control_changed(self, name: str, change: Mapping[str, Any]) -> None:
+        """A live slider moved: apply it, push another slider along, or spring back.
+
+        The controls, the explorer's values and the figure always agree afterwards: a value
+        the parameters reject never stays on a slider.
+        """
+        if self._syncing:
+            return
+        new, old = change["new"], change["old"]
+        if name == "x":
+            new, old = tuple(new), tuple(old)
+        try:
+            self.update(**{name: new})
+        except (TypeError, ValueError) as exc:
+            fix = self.repair(name, new, old)
+            if fix is None:
+                self._set_controls({name: old})
+                self._show(str(exc), error=True)
+                return
+            self.update(**fix)
+            self._set_controls(fix)
+            moved = [k for k in fix if k not in (name, "x")]
+            self._show(moved_notice(moved[0], fix[moved[0]]) if moved else "")
+            return
+        self._show("")
+
+    def repair(self, name: str, new: Any, old: Any) -> dict[str, Any] | None:
+        """The closest valid values after a control moved to a rejected value, if any.
+
+        An x-range whose ends meet is widened by one step on the side that did not move. A
+        parameter keeps its new value and one other slider moves to the nearest value that
+        makes the combination valid (RReLU's ``upper`` follows ``lower`` upwards).
+
+        Args:
+            name: the control that moved (``"x"`` or a parameter with a slider).
+            new: its new value; old: its value before.
+
+        Returns:
+            The values to apply (the moved control's included), or ``None`` when no other
+            slider can make them valid (the moved one must then spring back).
+
+        >>> Explorer("rrelu").repair("lower", 0.5, 0.125)
+        {'lower': 0.5, 'upper': 0.5}
+        >>> Explorer("relu").repair("x", (2.0, 2.0), (-5.0, 2.0))
+        {'x': (2.0, 2.5)}
+        """
+        if name == "x":
+            lo, hi = (float(v) for v in new)
+            if lo < hi:
+                return None
+            step = 0.5
+            limit = max(X_LIMIT, abs(self.x[0]), abs(self.x[1]))
+            if lo != old[0]:  # the left end moved onto the right one
+                lo, hi = (lo, lo + step) if lo + step <= limit else (limit - step, limit)
+            else:
+                lo, hi = (hi - step, hi) if hi - step >= -limit else (-limit, -limit + step)
+            return {"x": (lo, hi)}
+        sliders = {p.name: p for p in _continuous(self.spec)}
+        if name not in sliders:
+            return None
+        best: tuple[float, dict[str, Any]] | None = None
+        for other, p in sliders.items():
+            if other == name:
+                continue
+            options = getattr(self, "_options", {}).get(other) or self._live_options(p)
+            current = self.values[other]
+            span = (p.slider[1] - p.slider[0]) or 1.0  # type: ignore[index]
+            for candidate in sorted(options, key=lambda v: abs(v - current)):
+                distance = abs(candidate - current) / span
+                if best is not None and distance >= best[0]:
+                    break
+                try:
+                    self.spec.resolve({**self.values, name: new, other: candidate})
+                except (TypeError, ValueError):
+                    continue
+                best = (distance, {name: new, other: candidate})
+                break
+        return None if best is None else best[1]
 
     # ------------------------------------------------------------------ kernel-free version
-    def _html_grid(self) -> tuple[list[Param], list[list[float]]]:
+    def slider_grid(self) -> tuple[list[Param], list[list[float]]]:
+        """The parameter sliders of the kernel-free version and the values each offers.
+
+        The grids share the sample budget (HTML_DATA_BUDGET); each contains the current
+        value exactly. The fixed y-axis of both versions is computed over these grids.
+
+        Returns:
+            The continuous parameters and, for each, its sorted grid values.
+        """
         cont = _continuous(self.spec)
         if not cont:
             return [], []
@@ -571,11 +1003,12 @@ class Explorer(ExplorerBase):
         """The self-contained, kernel-free HTML version of this explorer.
 
         Curves are precomputed for every combination of the slider grids (the current values
-        included) on a fixed x-grid, quantized to 16 bits and inlined as base64; the inline
-        script draws them into an SVG. Parameters without a slider keep their current values.
-        The markup comes from ``templates/explorer.html``, the style from
-        ``static/explorer.css`` and the script from ``static/explorer.js``; every value put
-        into them is escaped.
+        included) on a fixed x-grid, quantized to 16 bits and inlined as base64, followed by
+        the curve of every activation "compare with" offers (and of the overlays) at half the
+        resolution; the inline script draws them into an SVG. Parameters without a slider keep
+        their current values. The markup comes from ``templates/explorer.html``, the style
+        from ``static/explorer.css`` and the script from ``static/explorer.js``; every value
+        put into them is escaped.
 
         Returns:
             One ``<style>``, the explorer's ``<div>`` (with a static PNG for readers without
@@ -591,8 +1024,10 @@ class Explorer(ExplorerBase):
 
     def _html_payload(self) -> tuple[dict[str, Any], str, str]:
         """Configuration, controls and base64 curve samples of the kernel-free version."""
-        cont, grids = self._html_grid()
+        cont, grids = self.slider_grid()
         xs = np.linspace(-HTML_XMAX, HTML_XMAX, HTML_POINTS)
+        xr = xs[::SAMPLE_STRIDE]
+        random = [p for p in self.spec.parameters if p.randomizes]
         fixed = self._eval_params(self.values)
         chunks: list[bytes] = []
         q: list[list[float] | None] = []
@@ -613,8 +1048,30 @@ class Explorer(ExplorerBase):
                 continue
             (qf, flo, fsc), (qd, dlo, dsc) = _quantize(y), _quantize(dy)
             chunks += [qf.tobytes(), qd.tobytes()]
-            q.append([offset, flo, fsc, dlo, dsc])
+            located: list[float] = [offset, flo, fsc, dlo, dsc]
+            q.append(located)
             offset += 2 * HTML_POINTS
+            if random:
+                # The training-mode draw of these values (fixed seed, as the live figure).
+                train = {**self.values, **{prm.name: p[prm.name] for prm in cont}}
+                train.update({r.name: True for r in random})
+                sample = training_sample(self.spec, xr, self.spec.resolve(train))
+                assert sample is not None  # a randomizing switch is on
+                (qs, slo, ssc), (qsd, sdlo, sdsc) = _quantize(sample[0]), _quantize(sample[1])
+                chunks += [qs.tobytes(), qsd.tobytes()]
+                located += [offset, slo, ssc, sdlo, sdsc]
+                offset += 2 * xr.size
+        # The other activations (overlays and "compare with"), f only, every OTHER_STRIDE-th x.
+        others: dict[str, list[float]] = {}
+        xo = xs[::OTHER_STRIDE]
+        for other in dict.fromkeys([*self.overlay, *self.compare_choices]):
+            y = curve(other, xo)[0]
+            if not np.all(np.isfinite(y)):
+                continue
+            qo, olo, osc = _quantize(y)
+            chunks.append(qo.tobytes())
+            others[other] = [offset, olo, osc]
+            offset += xo.size
         data = base64.b64encode(b"".join(chunks)).decode("ascii")
 
         controls = []
@@ -622,14 +1079,21 @@ class Explorer(ExplorerBase):
         for j, (prm, grid) in enumerate(zip(cont, grids, strict=True)):
             value = self.values[prm.name]
             index = min(range(len(grid)), key=lambda i: abs(grid[i] - value))
-            params_cfg.append({"name": prm.name, "values": grid, "index": index})
+            params_cfg.append(
+                {
+                    "name": prm.name,
+                    "values": grid,
+                    "labels": [value_label(v) for v in grid],
+                    "index": index,
+                }
+            )
             controls.append(
                 _range_input(
                     f"p{j}",
                     prm.name,
                     (0, len(grid) - 1, 1),
                     index,
-                    _fmt(value),
+                    value_label(value),
                     "actlib-param",
                     index=j,
                 )
@@ -639,13 +1103,38 @@ class Explorer(ExplorerBase):
         controls.append(
             _range_input("x", "x-range ±", (1, HTML_XMAX, 0.5), half, _fmt(half), "actlib-xrange")
         )
+        switches = [
+            (f"r{k}", f"{r.name} (random slopes, fixed seed)", "actlib-random", self.values[r.name])
+            for k, r in enumerate(random)
+        ]
+        for ident, label, cls, checked in (
+            *switches,
+            ("d", "show f′", "actlib-derivative", self.derivative),
+            ("fit", "fit y-axis", "actlib-fit", self.fit_y),
+        ):
+            controls.append(
+                _render(
+                    "checkbox.html",
+                    ident=f"@ID@-{ident}",
+                    label=label,
+                    classes=cls,
+                    checked=_attributes(checked=checked),
+                )
+            )
+        options = [("", "none", self.compare is None)]
+        options += [(n, n, n == self.compare) for n in self.compare_choices if n in others]
         controls.append(
             _render(
-                "checkbox.html",
-                ident="@ID@-d",
-                label="show f′",
-                classes="actlib-derivative",
-                checked=_attributes(checked=self.derivative),
+                "select.html",
+                ident="@ID@-compare",
+                label="compare with",
+                classes="actlib-compare",
+                options=_Markup(
+                    "".join(
+                        f"<option{_attributes(value=v, selected=sel)}>{html.escape(text)}</option>"
+                        for v, text, sel in options
+                    )
+                ),
             )
         )
         label = self.spec.shape.slice_label(self.spec.name)
@@ -657,10 +1146,21 @@ class Explorer(ExplorerBase):
             "derivative": True,
             "n": HTML_POINTS,
             "xmax": HTML_XMAX,
+            "pad": Y_PAD,
             "params": params_cfg,
             "q": q,
             "invalid": {str(k): v for k, v in invalid.items()},
-            "colors": list(_HEX[:2]),
+            "stride": OTHER_STRIDE,
+            "sstride": SAMPLE_STRIDE,
+            "others": others,
+            "overlay": [o for o in self.overlay if o in others],
+            "colors": [
+                _hex(MAIN_COLOR),
+                _hex(DERIVATIVE_COLOR),
+                *(_hex(OVERLAY_COLORS[k % len(OVERLAY_COLORS)]) for k in range(len(self.overlay))),
+            ],
+            "compareColor": _hex(COMPARE_COLOR),
+            "notice": NOTICE,
         }
         return config, "".join(controls), data
 
@@ -871,6 +1371,26 @@ class NormalizingExplorer(ExplorerBase):
     def _animated(self) -> list[Any]:
         return [*self.bars, *self.labels, self.T_text]
 
+    def alt_text(self) -> str:
+        """The static picture in words: the bars' values for the current logits.
+
+        Returns:
+            A sentence for the ``alt`` attribute.
+
+        >>> print(NormalizingExplorer(logits=[1.0, 0.0]).alt_text())
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Softmax: bar chart of softmax(z / T) for the logits z = (1, 0) at T = 1:
+        class 1 0.731, class 2 0.269.
+        """
+        z = ", ".join(_fmt(v) for v in self.logits)
+        bars = ", ".join(
+            f"class {i} {_bar_text(v)}" for i, v in enumerate(self.outputs().tolist(), start=1)
+        )
+        return (
+            f"{self.spec.title}: bar chart of {self._label()} for the logits z = ({z}) at "
+            f"T = {_fmt(self.T)}: {bars}."
+        )
+
     def outputs(self) -> np.ndarray:
         """``f(z / T)`` of the current logits, computed by the spec.
 
@@ -944,9 +1464,12 @@ class NormalizingExplorer(ExplorerBase):
         )  # fmt: skip
         t.observe(lambda ch: self._safe_update(T=ch["new"]), "value")
         self.controls["T"] = t
-        self._image = w.Image(value=self.png(), format="png")
-        self._message = w.HTML("")
-        return w.VBox([w.HBox([w.VBox(sliders), w.VBox([t, self._message])]), self._image])
+        for s in [*sliders, t]:
+            s.layout = self._layout(w)
+            s.style = {"description_width": "3em"}
+        self._image = self._image_widget(w)
+        self._message = self._message_widget(w)
+        return w.VBox([*sliders, t, self._message, self._image], layout=self._layout(w))
 
     def script_config(self) -> dict[str, Any]:
         """What the kernel-free script receives: the logits and the spec's formula as a program.
