@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from matplotlib import colors as mcolors
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -51,6 +52,7 @@ from actlib.display.plotting import (
     plot_activation,
     training_sample,
 )
+from actlib.display.style import PALETTE
 from actlib.registry import get, names
 from actlib.shapes import Normalizing
 from actlib.spec import Activation, Param
@@ -76,18 +78,18 @@ DISPLAY_DPI = 80
 DPI = 2 * DISPLAY_DPI
 #: Fraction of the y-span added above and below the curves (both versions).
 Y_PAD = 0.06
-#: Colour of the activation chosen in "compare with" (matplotlib's cycle; the script's hex).
-COMPARE_COLOR = "C6"
-#: Matplotlib's default colour cycle ("C0" ... "C9") in hex, for the kernel-free drawing.
-_HEX = (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
-)  # fmt: skip
+#: Colour of the activation chosen in "compare with" (a colour of the course palette that no
+#: other curve of an explorer uses).
+COMPARE_COLOR = PALETTE["reddish purple"]
 
 
 def _hex(color: str) -> str:
-    """The hex code of a colour of matplotlib's cycle (``"C6"`` gives ``"#e377c2"``)."""
-    return _HEX[int(color[1:]) % len(_HEX)]
+    """The hex code of a matplotlib colour, for the kernel-free drawing.
+
+    >>> _hex(PALETTE["blue"])
+    '#0072b2'
+    """
+    return str(mcolors.to_hex(color))
 
 
 def _live_kernel() -> bool:
@@ -1496,7 +1498,7 @@ class NormalizingExplorer(ExplorerBase):
             "program": program,
             "shift": shift,
             "pad": self.PAD,
-            "colors": list(_HEX[:1]),
+            "colors": [_hex(MAIN_COLOR)],
         }
 
     def to_html(self) -> str:
