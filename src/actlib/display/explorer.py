@@ -61,11 +61,12 @@ from actlib.spec import Activation, Param
 X_LIMIT = 20.0
 #: The kernel-free version samples its curves on [-HTML_XMAX, HTML_XMAX] at HTML_POINTS points.
 HTML_XMAX = 8.0
-HTML_POINTS = 321
-#: The kernel-free version holds at most this many bytes of curve samples (before base64).
-HTML_DATA_BUDGET = 150_000
+HTML_POINTS = 241
+#: The kernel-free version holds at most this many bytes of curve samples (before base64): a
+#: chapter holds several explorers, and its whole first visit must stay within 1 MiB.
+HTML_DATA_BUDGET = 60_000
 #: The kernel-free version offers at most this many grid values for one slider.
-HTML_MAX_VALUES = 41
+HTML_MAX_VALUES = 25
 #: Curves offered for comparison are sampled at every OTHER_STRIDE-th point of the x-grid.
 OTHER_STRIDE = 2
 #: A training-mode draw (RReLU's random slopes) is sampled at every SAMPLE_STRIDE-th x.
