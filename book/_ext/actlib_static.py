@@ -396,10 +396,13 @@ def subset_font(source: Path, target: Path, codepoints: set[int]) -> None:
     options.flavor = "woff"
     options.layout_features = []
     font = subset.load_font(str(source), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(codepoints))
-    subsetter.subset(font)
-    subset.save_font(font, str(target), options)
+    try:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(codepoints))
+        subsetter.subset(font)
+        subset.save_font(font, str(target), options)
+    finally:
+        font.close()
 
 
 def slim_theme(static: Path) -> dict[str, int]:
