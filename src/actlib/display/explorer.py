@@ -62,8 +62,8 @@ X_LIMIT = 20.0
 #: The kernel-free version samples its curves on [-HTML_XMAX, HTML_XMAX] at HTML_POINTS points.
 HTML_XMAX = 8.0
 HTML_POINTS = 241
-#: The kernel-free version holds at most this many bytes of curve samples (before base64): a
-#: chapter holds several explorers, and its whole first visit must stay within 1 MiB.
+#: The kernel-free version holds at most this many bytes of curve samples (before base64), as a
+#: chapter holds several explorers and its whole first visit must stay within 1 MiB.
 HTML_DATA_BUDGET = 60_000
 #: The kernel-free version offers at most this many grid values for one slider.
 HTML_MAX_VALUES = 25
