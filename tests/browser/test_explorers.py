@@ -96,7 +96,8 @@ RRELU_GRID = """
       }
     }
   }
-  return { problems: problems, notices: notices, combos: combos };
+  return { problems: problems, notices: notices, combos: combos,
+           grid: [L.length, U.length] };
 }
 """
 
@@ -194,7 +195,9 @@ def test_rrelu_sliders_never_cross(context: Any, site_server: Any) -> None:
     outputs = page.locator(f"#{uid} output").all_inner_texts()
     assert outputs[:2] == ["0.125", "1/3"], "RReLU must start at PyTorch's 1/8 and 1/3"
     result = page.evaluate(RRELU_GRID, uid)
-    assert result["combos"] >= 100
+    # Every pair of grid values, set in both orders (a grid of a few values would prove little).
+    lows, ups = result["grid"]
+    assert min(lows, ups) >= 5 and result["combos"] == 2 * lows * ups
     assert not result["problems"], "\n".join(result["problems"][:20])
     assert result["notices"] > 0, "crossing the sliders never pushed the other one along"
     page.locator(f"#{uid} input.actlib-random").check()  # the training mode's random slopes
