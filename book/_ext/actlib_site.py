@@ -28,6 +28,7 @@ shipped.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +86,15 @@ def _drop_unread_widget_state(
 ) -> None:
     if app is not None and app.config["nb_ipywidgets_js"]:
         return  # a widget manager is configured: it needs the state
+    _keep_scripts(context, lambda js: js.attributes.get("type") != WIDGET_STATE_TYPE)
+
+
+def _keep_scripts(context: dict[str, Any], keep: Callable[[Any], bool]) -> None:
+    """Keep the page's scripts for which ``keep`` is true (the list is edited in place: the
+    builder restores it after each page)."""
     scripts = context.get("script_files")
     if scripts:
-        scripts[:] = [js for js in scripts if js.attributes.get("type") != WIDGET_STATE_TYPE]
+        scripts[:] = [js for js in scripts if keep(js)]
 
 
 logger = logging.getLogger(__name__)
@@ -101,16 +108,14 @@ def _drop_mathjax_scripts(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     """The math is typeset at build time: no page loads MathJax or its configuration."""
-    scripts = context.get("script_files")
-    if not scripts:
-        return
     mathjax = str(app.config.mathjax_path)
-    scripts[:] = [
-        js
-        for js in scripts
-        if str(js.filename or "") != mathjax
-        and not str(js.attributes.get("body", "")).lstrip().startswith("window.MathJax")
-    ]
+    _keep_scripts(
+        context,
+        lambda js: (
+            str(js.filename or "") != mathjax
+            and not str(js.attributes.get("body", "")).lstrip().startswith("window.MathJax")
+        ),
+    )
 
 
 def _theme_file(app: Sphinx, relative: str) -> Path:

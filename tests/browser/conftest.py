@@ -26,6 +26,25 @@ SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("ACTLIB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
+#: Page script: load every image now (none lazily), wait for them (at most 15 s) and for the
+#: web fonts, and return the images that did not load. Pages are measured only after it (the
+#: ``wait_for_images`` fixture hands it to the tests).
+WAIT_FOR_IMAGES = """
+async () => {
+  const images = Array.from(document.images);
+  for (const img of images) img.loading = "eager";
+  const settle = Promise.all(images.map((img) => img.complete ? null : new Promise((done) => {
+    img.addEventListener("load", done, { once: true });
+    img.addEventListener("error", done, { once: true });
+  })));
+  await Promise.race([settle, new Promise((done) => setTimeout(done, 15000))]);
+  if (document.fonts) await document.fonts.ready;
+  return images
+    .filter((img) => !(img.complete && img.naturalWidth > 0))
+    .map((img) => (img.getAttribute("src") || img.outerHTML).slice(0, 160));
+}
+"""
+
 
 def toc_docnames(toc_path: Path = BOOK_ROOT / "_toc.yml") -> list[str]:
     """Every page of the table of contents (root first), as Sphinx docnames, in book order."""
@@ -143,6 +162,11 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def wait_for_images() -> str:
+    return WAIT_FOR_IMAGES
 
 
 @pytest.fixture(scope="session")

@@ -27,23 +27,6 @@ SIDE_MARGIN_MM = 15
 PRINT_WIDTH_PX = int((A4_WIDTH_MM - 2 * SIDE_MARGIN_MM) * MM)  # 680 px
 PRINT_CSS = "actlib-print.css"
 
-# The page is ready to measure once its images have loaded and MathJax (when the page loads
-# it) has typeset the formulas.
-SETTLE = """
-async () => {
-  const images = Array.from(document.images);
-  for (const img of images) img.loading = "eager";
-  const loaded = Promise.all(images.map((img) => img.complete ? null : new Promise((done) => {
-    img.addEventListener("load", done, { once: true });
-    img.addEventListener("error", done, { once: true });
-  })));
-  await Promise.race([loaded, new Promise((done) => setTimeout(done, 15000))]);
-  const mj = window.MathJax;
-  if (mj && mj.startup && mj.startup.promise) await mj.startup.promise;
-  if (document.fonts) await document.fonts.ready;
-}
-"""
-
 # What would be cut on paper. ``width`` is the printable width in CSS pixels.
 OVERFLOWS = """
 (width) => {
@@ -152,11 +135,11 @@ def test_page_rule_gives_the_measured_width(site_dir: Path) -> None:
 
 
 def test_nothing_is_cut_when_printed(
-    docname: str, site_dir: Path, site_server: Any, print_page: Any
+    docname: str, site_dir: Path, site_server: Any, print_page: Any, wait_for_images: str
 ) -> None:
     response = print_page.goto(site_server.url(docname), wait_until="load")
     assert response is not None and response.ok, f"{docname}: could not load the page"
-    print_page.evaluate(SETTLE)
+    print_page.evaluate(wait_for_images)
     problems = print_page.evaluate(OVERFLOWS, PRINT_WIDTH_PX)
     shown = problems[:15] + ([f"... and {len(problems) - 15} more"] if len(problems) > 15 else [])
     assert not problems, f"{docname}: cut when printed on A4:\n  " + "\n  ".join(shown)

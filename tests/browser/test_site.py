@@ -46,21 +46,6 @@ RAW_TEX = ("\\(", "\\)", "\\[", "\\]", "$$", "\\begin{")
 
 # --------------------------------------------------------------------------- page scripts
 
-WAIT_FOR_IMAGES = """
-async () => {
-  const images = Array.from(document.images);
-  for (const img of images) img.loading = "eager";
-  const settle = Promise.all(images.map((img) => img.complete ? null : new Promise((done) => {
-    img.addEventListener("load", done, { once: true });
-    img.addEventListener("error", done, { once: true });
-  })));
-  await Promise.race([settle, new Promise((done) => setTimeout(done, 15000))]);
-  return images
-    .filter((img) => !(img.complete && img.naturalWidth > 0))
-    .map((img) => (img.getAttribute("src") || img.outerHTML).slice(0, 160));
-}
-"""
-
 MATH_REPORT = """
 (rawTex) => {
   const maths = Array.from(document.querySelectorAll(".math"));
@@ -299,7 +284,12 @@ def test_math_is_typeset_in_the_pages(site_dir: Path, toc_pages: list[str]) -> N
 
 
 def test_page_in_browser(
-    docname: str, site_dir: Path, browser: Any, site_server: Any, screenshots_dir: Path
+    docname: str,
+    site_dir: Path,
+    browser: Any,
+    site_server: Any,
+    screenshots_dir: Path,
+    wait_for_images: str,
 ) -> None:
     require_built_site(site_dir)
     problems: list[str] = []
@@ -339,7 +329,7 @@ def test_page_in_browser(
         assert response is not None and response.ok, f"{docname}: could not load the page"
         page.wait_for_load_state("networkidle")
 
-        broken = page.evaluate(WAIT_FOR_IMAGES)
+        broken = page.evaluate(wait_for_images)
         problems += [f"image not loaded: {src}" for src in broken]
 
         math = page.evaluate(MATH_REPORT, list(RAW_TEX))
