@@ -444,6 +444,9 @@ def test_every_control_redraws_the_explorer(lab: Lab, ran: dict[str, Ran], name:
     img = out.locator("img.widget-image")
     img.evaluate(WATCH_IMAGE)
     before = img.get_attribute("src")
+    # Sharp: the image has two pixels for each CSS pixel it is shown on.
+    natural, shown = img.evaluate("(i) => [i.naturalWidth, i.getBoundingClientRect().width]")
+    assert natural == 2 * round(shown), f"{name}: {natural} pixels shown on {shown} CSS pixels"
     results: dict[str, list[float]] = {}
     handles = out.locator(".noUi-handle")
     labels = [s["label"] for s in out.evaluate(SLIDERS) for _ in range(s["handles"])]
