@@ -26,7 +26,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -270,7 +269,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         cmd.append("--allow-root")
     log = base / "server.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            cmd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         origin = f"http://127.0.0.1:{port}"
         _wait_for_server(proc, f"{origin}/api/status?token={token}", log)
@@ -280,16 +281,12 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
             LATENCY_FILE.parent.mkdir(parents=True, exist_ok=True)
             LATENCY_FILE.write_text(json.dumps(lab.latencies, indent=1) + "\n")
     finally:
-        proc.send_signal(signal.SIGINT)
+        proc.terminate()  # the server stops its kernels and exits
         try:
-            proc.wait(timeout=5)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGINT)  # JupyterLab asks to confirm on the first one
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture(scope="module")
