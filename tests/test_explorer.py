@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
+import io
 import itertools
 import json
 import math
@@ -762,3 +763,75 @@ def test_html_has_the_training_switch_and_its_draws():
             y[neg] >= upper[j] * x[neg] - tol
         )
     assert 'class="actlib-random' not in explore("elu").to_html()
+
+
+# ---------------------------------------------------------------------- speed of live updates
+def test_live_png_holds_exactly_the_drawn_pixels():
+    from PIL import Image
+
+    ex = explore("sigmoid")
+    png = ex.png()
+    drawn = np.asarray(ex.canvas.buffer_rgba())[:, :, :3]
+    with Image.open(io.BytesIO(png)) as img:
+        assert img.format == "PNG" and img.mode == "RGB"
+        np.testing.assert_array_equal(np.asarray(img), drawn)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [np.zeros((2, 2, 3), dtype=np.float64), np.zeros((2, 2, 4), dtype=np.uint8), np.zeros(3)],
+)
+def test_png_rgb_rejects_what_is_not_an_rgb_image(bad):
+    with pytest.raises(ValueError, match=r"uint8 array of shape \(height, width, 3\)"):
+        explorer_mod.png_rgb(bad)
+
+
+@pytest.mark.parametrize(
+    ("name", "changes"),
+    [
+        ("sigmoid", [{"x": (-20.0, 20.0)}, {"x": (-0.5, 0.5)}, {"x": (-12.5, 3.0)}]),
+        ("elu", [{"x": (-0.5, 0.5)}, {"alpha": 0.3}, {"x": (-3.0, 19.5)}]),
+        ("softmax", [{"T": 0.1}, {"z1": -4.0}, {"T": 4.0}]),
+    ],
+)
+def test_layout_fixed_after_the_first_draw_matches_a_fresh_one(name, changes):
+    """The title and x-label, placed once, sit where matplotlib would place them now."""
+    ex = explore(name)
+    ex.png()
+    for change in changes:
+        ex.update(**change)
+    final = {k: v for change in changes for k, v in change.items()}
+    fresh = explore(name, **final) if name != "softmax" else explore(name, T=final["T"])
+    if name == "softmax":
+        fresh.update(z1=final["z1"])
+    np.testing.assert_array_equal(
+        np.asarray(ex.canvas.buffer_rgba()), np.asarray(_drawn(fresh).canvas.buffer_rgba())
+    )
+
+
+def _drawn(ex):
+    ex.png()
+    return ex
+
+
+def test_y_extents_of_visited_x_ranges_are_remembered(monkeypatch):
+    ex = explore("elu")
+    calls = []
+    original = explorer_mod.curve
+    monkeypatch.setattr(explorer_mod, "curve", lambda *a, **k: calls.append(1) or original(*a, **k))
+    ranges = [(-5.0, 5.0), (-4.5, 5.0), (-4.0, 5.0)]
+    first = []
+    for x in ranges:
+        ex.update(x=x)
+        first.append(ex.ax.get_ylim())
+    calls.clear()
+    for x, ylim in zip(reversed(ranges), reversed(first), strict=True):
+        ex.update(x=x)
+        assert ex.ax.get_ylim() == ylim
+    # Going back only recomputes the curves shown (f and f'), not the slider grid's.
+    assert len(calls) == len(ranges)
+    monkeypatch.setattr(explorer_mod, "EXTENT_CACHE_SIZE", 2)  # the memory stays bounded
+    for k in range(4):
+        ex.update(x=(-5.0, 6.0 + k))
+        assert len(ex._extent_cache) <= 2
+    assert (-5.0, 9.0) in {key[0] for key in ex._extent_cache}

@@ -29,7 +29,9 @@ import math
 import numbers
 import re
 import string
+import struct
 import uuid
+import zlib
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
@@ -77,6 +79,8 @@ SAMPLE_STRIDE = 4
 FIGSIZE = (6.4, 4.0)
 DISPLAY_DPI = 80
 DPI = 2 * DISPLAY_DPI
+#: How many y-extents (one per x-range and set of options) an explorer remembers.
+EXTENT_CACHE_SIZE = 128
 #: Fraction of the y-span added above and below the curves (both versions).
 Y_PAD = 0.06
 #: Colour of the activation chosen in "compare with" (a colour of the course palette that no
@@ -173,15 +177,53 @@ def _continuous(spec: Activation) -> list[Param]:
     return [p for p in spec.parameters if p.kind == "real" and p.slider is not None]
 
 
-def _png(canvas: FigureCanvasAgg) -> bytes:
-    """PNG bytes of an already drawn Agg canvas (fast zlib level: speed over size)."""
-    from PIL import Image
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    width, height = canvas.get_width_height(physical=True)
-    img = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buf = io.BytesIO()
-    img.convert("RGB").save(buf, format="png", compress_level=1)
-    return buf.getvalue()
+
+def png_rgb(pixels: np.ndarray, level: int = 1) -> bytes:
+    """An 8-bit RGB image (height × width × 3) as PNG bytes, encoded for speed.
+
+    Every row is stored unfiltered and the whole image is deflated once at a fast zlib level:
+    a plot is mostly flat colour, which deflate packs well without PNG's per-row filters, and
+    this takes a fraction of the time a general encoder spends choosing filters.
+
+    Args:
+        pixels: the image, ``uint8``, shape ``(height, width, 3)``.
+        level: the zlib level (1 fastest, 9 smallest).
+
+    Returns:
+        A complete PNG file.
+
+    Raises:
+        ValueError: the array is not an 8-bit RGB image.
+
+    >>> png = png_rgb(np.zeros((2, 3, 3), dtype=np.uint8))
+    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n", struct.unpack(">II", png[16:24])
+    (True, (3, 2))
+    """
+    if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
+        raise ValueError(
+            f"pixels must be a uint8 array of shape (height, width, 3), got {pixels.dtype} "
+            f"{pixels.shape}"
+        )
+    height, width, _ = pixels.shape
+    rows = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # filter byte 0: none
+    rows[:, 1:] = pixels.reshape(height, 3 * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, RGB
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _png_chunk(b"IHDR", header),
+            _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), level)),
+            _png_chunk(b"IEND", b""),
+        )
+    )
+
+
+def _png(canvas: FigureCanvasAgg) -> bytes:
+    """PNG bytes of an already drawn Agg canvas (:func:`png_rgb`: speed over size)."""
+    return png_rgb(np.asarray(canvas.buffer_rgba())[:, :, :3])
 
 
 def _small_png(png: bytes, colors: int = 64) -> bytes:
@@ -270,6 +312,7 @@ class ExplorerBase:
         self._background: Any = None
         self._image: Any = None
         self._message: Any = None
+        self._layout_frozen = False
 
     # ------------------------------------------------------------------ drawing
     def _animated(self) -> list[Any]:
@@ -298,8 +341,29 @@ class ExplorerBase:
         for artist in self._animated():
             artist.set_animated(True)
         self.canvas.draw()  # skips the animated artists
+        self._freeze_layout()
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         self._draw_animated()
+
+    def _freeze_layout(self) -> None:
+        """Keep the title and the x-axis label where the first full draw placed them.
+
+        Matplotlib places both on every draw by measuring every tick label, which is a large
+        part of a full redraw (an x-range change). Their places depend only on the height of
+        one line of tick labels, which never changes, so they are measured once and then
+        fixed (in axes coordinates, so they hold at any resolution). The y-axis label stays
+        automatic: it moves with the width of the y tick labels.
+        """
+        if self._layout_frozen:
+            return
+        self._layout_frozen = True
+        ax = self.ax
+        to_axes = ax.transAxes.inverted()
+        label = ax.xaxis.label
+        _, y = to_axes.transform(label.get_transform().transform(label.get_position()))
+        ax.xaxis.set_label_coords(0.5, float(y))
+        title = ax.title
+        ax.set_title(title.get_text(), y=float(title.get_position()[1]))
 
     def _draw_animated(self) -> None:
         for artist in self._animated():
@@ -565,7 +629,8 @@ class Explorer(ExplorerBase):
         self.num = 401
         self._legend_handles: Any = None
         self._x_readout: Any = None
-        self._extent_cache: tuple[Any, tuple[float, float]] = (None, (0.0, 0.0))
+        # Extents by x-range and options: dragging the x-range back and forth reuses them.
+        self._extent_cache: dict[Any, tuple[float, float]] = {}
         self.lines = plot_activation(
             self.ax,
             self.spec,
@@ -750,8 +815,8 @@ class Explorer(ExplorerBase):
         cont, grids = self.slider_grid()
         fixed = {k: repr(v) for k, v in self.values.items() if k not in {p.name for p in cont}}
         key = (self.x, self.derivative, self.overlay, self.compare, tuple(sorted(fixed.items())))
-        if self._extent_cache[0] == key:
-            return self._extent_cache[1]
+        if key in self._extent_cache:
+            return self._extent_cache[key]
         xs = self._xs()
         base = self._eval_params(self.values)
         arrays: list[np.ndarray] = []
@@ -766,7 +831,9 @@ class Explorer(ExplorerBase):
         others = [*self.overlay, *(["compare"] if self.compare is not None else [])]
         arrays += [np.asarray(self.lines[k].get_ydata()) for k in others]
         extent = _extent(arrays)
-        self._extent_cache = (key, extent)
+        while len(self._extent_cache) >= max(1, EXTENT_CACHE_SIZE):
+            self._extent_cache.pop(next(iter(self._extent_cache)))  # the oldest
+        self._extent_cache[key] = extent
         return extent
 
     def y_limits(self) -> tuple[float, float]:

@@ -1,0 +1,559 @@
+"""The chapters run live in JupyterLab, as a learner runs them (``make lab``).
+
+JupyterLab is started from the environment running pytest (``sys.prefix``/bin/jupyter) on a
+free port, with a token, on a temporary folder holding copies of three chapters (the
+repository is never modified), with temporary configuration, data, runtime, user-settings and
+workspace folders (the user's own settings play no part) and the project's
+``lab/overrides.json`` as its application settings. Headless Chromium (the fixtures of
+``conftest.py``) opens each chapter and runs all its cells from the Run menu; then:
+
+* no cell shows an error or writes to stderr (cells tagged ``raises-exception`` excepted);
+* the rendered prose shows no raw MyST markup (:func:`raw_markup`);
+* a key press on each slider (and a toggle of each checkbox) of each explorer shows a new
+  image; the time from the key press to the new image is measured and printed, and written to
+  ``test-artifacts/lab-latency.json`` (the README reports it; only a generous sanity limit is
+  asserted here);
+* RReLU's ``lower`` pushed above ``upper``, and the x-range's ends brought together, leave the
+  sliders and the kernel's explorer in agreement;
+* a chapter saved, closed and opened again with a new kernel shows its explorer's last image,
+  not "Error displaying widget" (widget state is saved with the notebook).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+#: The chapters copied and run: an explorer with parameters (and RReLU's constraint), one
+#: without parameters (its x-range change is a full redraw), and the bars of softmax.
+CHAPTERS = ("rrelu", "sigmoid", "softmax")
+REPO = Path(__file__).resolve().parents[2]
+OVERRIDES = REPO / "lab" / "overrides.json"
+START_TIMEOUT_S = 90
+LOAD_TIMEOUT_MS = 120_000
+RUN_TIMEOUT_MS = 180_000
+UPDATE_TIMEOUT_MS = 15_000
+#: Sanity limit of one update, key press to new image (the budget, 50 ms, is measured and
+#: reported, not asserted: the machine running the tests may be busy).
+SANITY_LIMIT_MS = 3_000
+#: Key presses per slider for the latency measurement (right, then back left).
+MOVES = 4
+LATENCY_FILE = REPO / "test-artifacts" / "lab-latency.json"
+
+#: Raw MyST markup that must not be visible in rendered prose.
+RAW_PATTERNS = (
+    re.compile(r"\{(?:glue|eval|term|cite|doc|ref|numref|eq|math|download)(?::[a-z-]+)?\}"),
+    re.compile(r"```\{"),
+    re.compile(r"(?m)^\s*:::"),
+)
+
+
+def raw_markup(texts: Iterable[str], context: int = 30) -> list[str]:
+    """The pieces of raw MyST markup (roles, fences, colons) visible in rendered texts.
+
+    Args:
+        texts: the visible text of each rendered Markdown cell.
+        context: characters shown either side of each find.
+
+    Returns:
+        One excerpt per find, empty when the texts show no markup.
+
+    >>> raw_markup(["The slope is 0.25.", "It keeps {glue:text}`scale` of it."], context=4)
+    ['eps {glue:text}`sca']
+    >>> raw_markup([":::{note}\\nText\\n:::"], context=0)
+    [':::', ':::']
+    """
+    found = []
+    for text in texts:
+        for pattern in RAW_PATTERNS:
+            for m in pattern.finditer(text):
+                start, end = max(0, m.start() - context), min(len(text), m.end() + context)
+                found.append(text[start:end].strip())
+    return found
+
+
+#: A glue role in Markdown source; JupyterLab (jupyterlab-myst) shows its content, the key.
+GLUE_ROLE = re.compile(r"\{glue(?::[a-z]+)?\}`([^`]+)`")
+
+
+def unresolved_glue(texts: Iterable[str], sources: Iterable[str]) -> list[str]:
+    """Glue keys of the Markdown sources that show in the rendered texts instead of a value.
+
+    jupyterlab-myst does not know the glue roles: it shows their content (``sigmoid_lo:g``).
+
+    Args:
+        texts: the visible text of each rendered Markdown cell.
+        sources: the Markdown source of each cell.
+
+    Returns:
+        The keys seen in the texts, in source order.
+
+    >>> unresolved_glue(["between sigmoid_lo:g and 1"], ["between {glue:text}`sigmoid_lo:g` and 1"])
+    ['sigmoid_lo:g']
+    >>> unresolved_glue(["between 0 and 1"], ["between {glue:text}`sigmoid_lo:g` and 1"])
+    []
+    """
+    shown = "\n".join(texts)
+    keys = [m.group(1) for src in sources for m in GLUE_ROLE.finditer(src)]
+    return [k for k in dict.fromkeys(keys) if k in shown]
+
+
+# ------------------------------------------------------------------------------ page scripts
+CELL_COUNT = "() => document.querySelectorAll('.jp-Notebook .jp-Cell').length"
+
+KERNEL_IDLE = """
+() => /\\|\\s*Idle/.test(document.querySelector('#jp-main-statusbar')?.textContent || '')
+"""
+
+ALL_RAN = """
+() => {
+  const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt'));
+  return prompts.length > 0 && prompts.every((p) => /\\[\\d+\\]/.test(p.textContent));
+}
+"""
+
+#: Per code cell (in order): the text of its error and stderr outputs.
+CELL_PROBLEMS = """
+() => Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell')).map((cell) =>
+  Array.from(cell.querySelectorAll(
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+    + '.jp-OutputArea-output.jp-mod-error'))
+  .map((o) => o.innerText.slice(0, 400)))
+"""
+
+#: The visible text of every rendered Markdown cell, formulas left out (their hidden MathML
+#: copy is no markup).
+MARKDOWN_TEXTS = """
+() => Array.from(document.querySelectorAll('.jp-Notebook .jp-MarkdownCell .jp-RenderedMarkdown, '
+  + '.jp-Notebook .jp-MarkdownCell .myst')).map((el) => {
+  const copy = el.cloneNode(true);
+  copy.querySelectorAll('.katex, .MathJax, mjx-container').forEach((m) => m.remove());
+  return copy.textContent;
+})
+"""
+
+#: Start timing a widget image: every key press anywhere is a start, the next `load` of a new
+#: image source the end. Latencies in ms go to `window.__actlibLatency`.
+WATCH_IMAGE = """
+(img) => {
+  window.__actlibLatency = [];
+  if (!window.__actlibKeyWatch) {
+    window.__actlibKeyWatch = true;
+    document.addEventListener('keydown', () => { window.__actlibKeyAt = performance.now(); }, true);
+  }
+  if (window.__actlibObserver) window.__actlibObserver.disconnect();
+  window.__actlibObserver = new MutationObserver(() => {
+    const start = window.__actlibKeyAt;
+    img.addEventListener('load', () => {
+      window.__actlibLatency.push(performance.now() - start);
+    }, { once: true });
+  });
+  window.__actlibObserver.observe(img, { attributes: true, attributeFilter: ['src'] });
+}
+"""
+
+COUNT = "() => window.__actlibLatency.length"
+
+#: Name, read-out and whether disabled of each slider of an explorer output.
+SLIDERS = """
+(out) => Array.from(out.querySelectorAll('.widget-slider')).map((s) => ({
+  label: (s.querySelector('.widget-label')?.textContent || '').trim(),
+  readout: (s.querySelector('.widget-readout')?.textContent || '').trim(),
+  handles: s.querySelectorAll('.noUi-handle').length,
+}))
+"""
+
+#: A digest of an image's pixels (to compare the image shown before and after a reload).
+IMAGE_DIGEST = """
+(img) => {
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  let h = 0;
+  for (let i = 0; i < data.length; i++) h = (Math.imul(h, 31) + data[i]) | 0;
+  return [canvas.width, canvas.height, h];
+}
+"""
+
+WIDGET_ERRORS = """
+() => document.body.innerText.match(/Error displaying widget|model not found/gi) || []
+"""
+
+
+# ------------------------------------------------------------------------------ the server
+@dataclass
+class Lab:
+    """A running JupyterLab: its address, token, notebook folder and server log."""
+
+    origin: str
+    token: str
+    root: Path
+    log: Path
+    latencies: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+
+    def url(self, notebook: str) -> str:
+        return f"{self.origin}/lab/tree/{notebook}?token={self.token}&reset"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_server(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"jupyter lab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.25)  # polling the server's status address; no event to wait for
+    pytest.fail(f"jupyter lab did not answer in {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    jupyter = Path(sys.prefix) / "bin" / "jupyter"
+    if not jupyter.is_file():
+        pytest.fail(f"{jupyter} not found: run the tests with the project's environment")
+    base = tmp_path_factory.mktemp("lab")
+    root = base / "notebooks"
+    root.mkdir()
+    for name in CHAPTERS:
+        shutil.copy(REPO / "notebooks" / f"{name}.ipynb", root)
+    app_settings = base / "app-settings"
+    app_settings.mkdir()
+    shutil.copy(OVERRIDES, app_settings / "overrides.json")
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(base / "config"),
+        "JUPYTER_DATA_DIR": str(base / "data"),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+        "JUPYTER_PLATFORM_DIRS": "1",
+    }
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [
+        str(jupyter), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}", f"--LabApp.app_settings_dir={app_settings}",
+        f"--LabApp.user_settings_dir={base / 'user-settings'}",
+        f"--LabApp.workspaces_dir={base / 'workspaces'}",
+    ]  # fmt: skip
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = base / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        origin = f"http://127.0.0.1:{port}"
+        _wait_for_server(proc, f"{origin}/api/status?token={token}", log)
+        lab = Lab(origin=origin, token=token, root=root, log=log)
+        yield lab
+        if lab.latencies:
+            LATENCY_FILE.parent.mkdir(parents=True, exist_ok=True)
+            LATENCY_FILE.write_text(json.dumps(lab.latencies, indent=1) + "\n")
+    finally:
+        proc.terminate()  # the server stops its kernels and exits
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def lab_context(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def _open(page: Any, lab: Lab, name: str) -> None:
+    """Open a chapter and wait until all its cells are there and its kernel is idle."""
+    cells = len(json.loads((lab.root / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"])
+    page.goto(lab.url(f"{name}.ipynb"))
+    page.wait_for_function(f"() => ({CELL_COUNT})() === {cells}", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function(KERNEL_IDLE, timeout=LOAD_TIMEOUT_MS)
+
+
+def _menu(page: Any, menu: str, item: str) -> None:
+    """Choose an item of a menu of the menu bar, as a reader does."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(menu)}$")).click()
+    label = page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}"))
+    page.locator(".lm-Menu-item", has=label).click()
+
+
+@dataclass
+class Ran:
+    """A chapter opened and run: its page, how long Run All took, per code cell its tags."""
+
+    page: Any
+    seconds: float
+    tags: list[list[str]]
+
+
+@pytest.fixture(scope="module")
+def ran(lab: Lab, lab_context: Any) -> Iterator[dict[str, Ran]]:
+    """Each chapter, opened in its own page and run (Run ▸ Run All Cells), by name.
+
+    The chapters are started one after the other and then waited for, so that one chapter's
+    page loads while another one's kernel works.
+    """
+    started: dict[str, tuple[Any, float]] = {}
+    for name in CHAPTERS:
+        page = lab_context.new_page()
+        _open(page, lab, name)
+        _menu(page, "Run", "Run All Cells")
+        started[name] = (page, time.monotonic())
+    done: dict[str, Ran] = {}
+    for name, (page, start) in started.items():
+        page.wait_for_function(ALL_RAN, timeout=RUN_TIMEOUT_MS)
+        page.wait_for_function(KERNEL_IDLE, timeout=RUN_TIMEOUT_MS)
+        nb = json.loads((lab.root / f"{name}.ipynb").read_text(encoding="utf-8"))
+        tags = [
+            c.get("metadata", {}).get("tags", []) for c in nb["cells"] if c["cell_type"] == "code"
+        ]
+        done[name] = Ran(page=page, seconds=time.monotonic() - start, tags=tags)
+        print(f"{name}: Run All done {done[name].seconds:.1f} s after it was chosen")
+    yield done
+    for r in done.values():
+        r.page.close()
+
+
+def _explorer(page: Any, k: int = 0) -> Any:
+    """The output area of the k-th explorer of the page (the one holding a widget image)."""
+    out = page.locator(".jp-OutputArea-output:has(img.widget-image)").nth(k)
+    out.scroll_into_view_if_needed()
+    return out
+
+
+def _press(page: Any, target: Any, key: str) -> float:
+    """Press a key on a control and wait for the explorer's new image; the latency in ms."""
+    n = page.evaluate(COUNT)
+    target.focus()
+    page.keyboard.press(key)
+    page.wait_for_function(f"() => ({COUNT})() > {n}", timeout=UPDATE_TIMEOUT_MS)
+    return float(page.evaluate(f"() => window.__actlibLatency[{n}]"))
+
+
+def _kernel_explorer(page: Any, name: str) -> dict[str, Any]:
+    """The kernel's view of the chapter's explorer: a new cell prints its values and x-range.
+
+    The explorer is the value of its cell, so IPython keeps it in ``Out``.
+    """
+    code = (
+        "import json; _ex = [v for v in Out.values() if getattr(getattr(v, 'spec', None), "
+        f"'name', None) == {name!r} and hasattr(v, 'controls')][-1]; "
+        "print('KERNEL-STATE ' + json.dumps({'values': {k: v for k, v in _ex.values.items() "
+        "if isinstance(v, float)}, 'x': list(getattr(_ex, 'x', []))}))"
+    )
+    page.locator(".jp-Notebook .jp-Cell").last.locator(".jp-InputArea-prompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")  # a new code cell below, in edit mode
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Shift+Enter")
+    out = page.locator(".jp-OutputArea-output", has_text="KERNEL-STATE").last
+    out.wait_for(timeout=UPDATE_TIMEOUT_MS)
+    text = out.inner_text()
+    return json.loads(text[text.index("KERNEL-STATE") + len("KERNEL-STATE") :].strip())
+
+
+def _readout_value(text: str) -> float:
+    """A slider read-out as a number (``1/3`` too)."""
+    if "/" in text:
+        a, b = text.split("/")
+        return float(a) / float(b)
+    return float(text)
+
+
+# ------------------------------------------------------------------------------ the tests
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_run_all_without_errors(ran: dict[str, Ran], name: str) -> None:
+    r = ran[name]
+    problems = r.page.evaluate(CELL_PROBLEMS)
+    assert len(problems) == len(r.tags), "the page does not show every code cell"
+    bad = [
+        f"code cell {i + 1}: {' | '.join(texts)}"
+        for i, (texts, tags) in enumerate(zip(problems, r.tags, strict=True))
+        if texts and "raises-exception" not in tags
+    ]
+    assert not bad, f"{name}: cells with errors or stderr output:\n" + "\n".join(bad)
+    assert not r.page.evaluate(WIDGET_ERRORS)
+    assert r.page.locator("img.widget-image").count() >= 1, f"{name}: no explorer image shown"
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="the chapters' prose still holds glue roles (shown live as their keys) and "
+    "citations JupyterLab cannot resolve, until the prose numbers are inline expressions",
+)
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_live_prose_has_no_raw_markup_or_placeholder(
+    lab: Lab, ran: dict[str, Ran], name: str
+) -> None:
+    page = ran[name].page
+    texts = page.evaluate(MARKDOWN_TEXTS)
+    assert texts, f"{name}: no rendered Markdown cell found"
+    nb = json.loads((lab.root / f"{name}.ipynb").read_text(encoding="utf-8"))
+    sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    found = raw_markup(texts) + [f"glue key {k}" for k in unresolved_glue(texts, sources)]
+    missing = page.locator(".jp-MarkdownCell [title='Citation Not Found']").count()
+    if missing:
+        found.append(f"{missing} citations not found")
+    assert not found, f"{name}: raw markup or placeholders in the prose:\n" + "\n".join(found[:20])
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_every_control_redraws_the_explorer(lab: Lab, ran: dict[str, Ran], name: str) -> None:
+    page = ran[name].page
+    out = _explorer(page)
+    img = out.locator("img.widget-image")
+    img.evaluate(WATCH_IMAGE)
+    before = img.get_attribute("src")
+    # Sharp: the image has two pixels for each CSS pixel it is shown on.
+    natural, shown = img.evaluate("(i) => [i.naturalWidth, i.getBoundingClientRect().width]")
+    assert natural == 2 * round(shown), f"{name}: {natural} pixels shown on {shown} CSS pixels"
+    results: dict[str, list[float]] = {}
+    handles = out.locator(".noUi-handle")
+    labels = [s["label"] for s in out.evaluate(SLIDERS) for _ in range(s["handles"])]
+    assert handles.count() == len(labels) >= 1
+    for h in range(handles.count()):
+        key = f"slider {labels[h]}" + (f" ({h})" if labels.count(labels[h]) > 1 else "")
+        moves = ["ArrowRight"] * MOVES + ["ArrowLeft"] * MOVES
+        results[key] = [_press(page, handles.nth(h), k) for k in moves]
+    # The checkboxes that always change the picture (fitting the y-axis may not).
+    boxes = out.locator("input[type=checkbox]")
+    for b in range(boxes.count()):
+        label = boxes.nth(b).evaluate("(el) => el.closest('.widget-checkbox').innerText.trim()")
+        if label.startswith("show f") or "random slopes" in label:
+            results[f"checkbox {label}"] = [_press(page, boxes.nth(b), "Space") for _ in range(2)]
+    assert img.get_attribute("src") != before
+    lab.latencies[name] = results
+    summary = ", ".join(
+        f"{k}: median {statistics.median(v):.0f} ms, max {max(v):.0f} ms"
+        for k, v in results.items()
+    )
+    print(f"{name} key press to new image: {summary}")
+    slow = {k: max(v) for k, v in results.items() if max(v) > SANITY_LIMIT_MS}
+    assert not slow, f"{name}: updates slower than {SANITY_LIMIT_MS} ms: {slow}"
+
+
+def test_rrelu_sliders_and_kernel_agree(ran: dict[str, Ran]) -> None:
+    page = ran["rrelu"].page
+    out = _explorer(page)
+    img = out.locator("img.widget-image")
+    img.evaluate(WATCH_IMAGE)
+    sliders = {s["label"]: s for s in out.evaluate(SLIDERS)}
+    assert {"lower", "upper", "x-range"} <= set(sliders)
+    # PyTorch's exact defaults, not values rounded to the slider's step.
+    assert sliders["lower"]["readout"] == "0.125" and sliders["upper"]["readout"] == "1/3"
+    handles = out.locator(".noUi-handle")
+    labels = [s["label"] for s in out.evaluate(SLIDERS) for _ in range(s["handles"])]
+    lower = handles.nth(labels.index("lower"))
+    # lower above upper: pressed up (PageUp: five steps) until it has passed upper's value.
+    for _ in range(30):
+        _press(page, lower, "PageUp")
+        if _readout_value(_readouts(out)["lower"]) > 1 / 3 + 0.1:
+            break
+    shown = _readouts(out)
+    lo, up = _readout_value(shown["lower"]), _readout_value(shown["upper"])
+    assert lo > 1 / 3 and lo <= up, f"lower {lo} and upper {up} on the sliders"
+    # The x-range's lower end pressed up onto the upper one (PageUp: 2.5, ArrowRight: 0.5).
+    x_lower, x_upper = (handles.nth(k) for k, n in enumerate(labels) if n == "x-range")
+    for key, step in (("PageUp", 2.5), ("ArrowRight", 0.5)):
+        for _ in range(30):
+            if _handle_value(x_lower) + step >= _handle_value(x_upper):
+                break
+            _press(page, x_lower, key)
+    _press(page, x_lower, "ArrowRight")  # the ends meet: the kernel must widen the range
+    lo_x, hi_x = _handle_value(x_lower), _handle_value(x_upper)
+    assert lo_x < hi_x, f"x-range slider at {lo_x} to {hi_x}"
+    kernel = _kernel_explorer(page, "rrelu")
+    shown = _readouts(out)
+    assert kernel["values"]["lower"] == pytest.approx(_readout_value(shown["lower"]), abs=5e-4)
+    assert kernel["values"]["upper"] == pytest.approx(_readout_value(shown["upper"]), abs=5e-4)
+    assert kernel["x"] == [lo_x, hi_x]
+    assert _x_readout(out) == f"{lo_x:g} to {hi_x:g}"
+    assert not out.locator("text=must be").count(), "an error is shown instead of a fix"
+
+
+def _readouts(out: Any) -> dict[str, str]:
+    return {s["label"]: s["readout"] for s in out.evaluate(SLIDERS)}
+
+
+def _handle_value(handle: Any) -> float:
+    """The value a slider handle announces (``aria-valuenow``)."""
+    return float(handle.get_attribute("aria-valuenow"))
+
+
+def _x_readout(out: Any) -> str:
+    """The text of the x-range's read-out label (``-5 to 5``)."""
+    return str(
+        out.evaluate(
+            "(o) => Array.from(o.querySelectorAll('.widget-label'))"
+            ".map((l) => l.textContent.trim()).find((t) => / to /.test(t)) || ''"
+        )
+    )
+
+
+def test_saved_notebook_reopens_with_the_explorer_image(
+    lab: Lab, lab_context: Any, ran: dict[str, Ran]
+) -> None:
+    page = ran["sigmoid"].page
+    last_image = page.locator("img.widget-image").first.evaluate(IMAGE_DIGEST)
+    page.locator(".jp-Notebook .jp-Cell").first.locator(".jp-InputArea-prompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    page.wait_for_function(
+        "() => !document.querySelector('.lm-TabBar-tab.jp-mod-dirty')",
+        timeout=UPDATE_TIMEOUT_MS,
+    )
+    saved = json.loads((lab.root / "sigmoid.ipynb").read_text(encoding="utf-8"))
+    state = saved.get("metadata", {}).get("widgets", {})
+    assert "application/vnd.jupyter.widget-state+json" in state, "widget state was not saved"
+    _menu(page, "File", "Close and Shut Down Notebook")
+    page.locator(".jp-Dialog button.jp-mod-accept").click()
+    page.locator(".jp-Dialog").wait_for(state="detached")
+    reopened = lab_context.new_page()
+    try:
+        _open(reopened, lab, "sigmoid")
+        img = reopened.locator("img.widget-image").first
+        img.wait_for(timeout=LOAD_TIMEOUT_MS)
+        reopened.wait_for_function(
+            "(img) => img.complete && img.naturalWidth > 0", arg=img.element_handle()
+        )
+        assert not reopened.evaluate(WIDGET_ERRORS)
+        assert img.evaluate(IMAGE_DIGEST) == last_image, "the explorer's last image is not shown"
+    finally:
+        reopened.close()
