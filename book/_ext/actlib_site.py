@@ -132,7 +132,10 @@ def _static_site(app: Sphinx, exception: Exception | None) -> None:
     outdir = Path(app.outdir)
     try:
         stats = actlib_static.process_site(
-            outdir, _theme_file(app, "static/scripts/fontawesome.js"), MATHJAX_FONTS
+            outdir,
+            _theme_file(app, "static/scripts/fontawesome.js"),
+            MATHJAX_FONTS,
+            Path(app.doctreedir) / "actlib-math-formulas.json",
         )
     except actlib_static.SiteAssetError as err:
         raise ExtensionError(str(err)) from err
@@ -150,7 +153,9 @@ def _static_site(app: Sphinx, exception: Exception | None) -> None:
             )
             script.write_text(kept, encoding="utf-8", errors="surrogateescape")
     actlib_static.slim_theme(outdir / "_static")
+    actlib_static.compact_sources(outdir)
     css = actlib_static.purge_site_css(outdir)
+    actlib_static.drop_unused_icon_faces(outdir)
     logger.info(
         "light pages: %d formulas typeset on %d pages; stylesheets %d kB -> %d kB",
         stats["formulas"],
@@ -175,7 +180,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _compact_navigation)
     app.connect("config-inited", _site_assets)
     app.connect("html-page-context", _drop_mathjax_scripts, priority=900)
-    app.connect("build-finished", _static_site)
+    # After the theme's own build-finished handlers: pydata-sphinx-theme writes the final
+    # pygments.css (light and dark highlighting) then, which the pages' code is checked against.
+    app.connect("build-finished", _static_site, priority=900)
     # After every other handler has added its page-specific scripts (MathJax, widgets).
     app.connect("html-page-context", _drop_repeated_inline_scripts, priority=900)
     app.connect("html-page-context", _drop_unread_widget_state, priority=900)
