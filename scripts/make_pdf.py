@@ -82,29 +82,11 @@ def _docname(entry: str) -> str:
 
 
 def _glob(pattern: str, root: Path) -> list[str]:
-    """The docnames a ``glob:`` entry of ``_toc.yml`` matches, sorted as Sphinx sorts them.
-
-    Source files that ``exclude_patterns`` of the book's ``_config.yml`` (next to
-    ``_toc.yml``) leaves out are not pages (the API reference's module sections, included by
-    their subpackage's page), as in Sphinx.
-    """
-    from sphinx.util.matching import Matcher
-
-    config = root / "_config.yml"
-    patterns: list[str] = []
-    if config.is_file():
-        patterns = [
-            str(p)
-            for p in yaml.safe_load(config.read_text(encoding="utf-8")).get("exclude_patterns")
-            or []
-        ]
-    excluded = Matcher(patterns)
+    """The docnames a ``glob:`` entry of ``_toc.yml`` matches, sorted as Sphinx sorts them."""
     found = {
         _docname(p.relative_to(root).as_posix())
         for p in root.glob(pattern)
-        if p.suffix in SOURCE_SUFFIXES
-        and p.is_file()
-        and not excluded(p.relative_to(root).as_posix())
+        if p.suffix in SOURCE_SUFFIXES and p.is_file()
     }
     return sorted(found)
 

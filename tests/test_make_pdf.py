@@ -58,12 +58,6 @@ def test_toc_entries_follow_parts_chapters_sections_and_globs(tmp_path: Path) ->
         (2, "api/x"),
         (1, "c"),
     ]
-    # Files the book's configuration excludes are not pages (as in Sphinx).
-    (tmp_path / "api" / "x.part.rst").write_text("", encoding="utf-8")
-    config = {"exclude_patterns": ["_build", "api/*.*.rst"]}
-    (tmp_path / "_config.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
-    globbed = [e.docname for e in make_pdf.toc_entries(tmp_path / "_toc.yml") if e.level == 2]
-    assert globbed == ["api/w", "api/x"]
 
 
 def test_toc_entries_of_the_book_list_every_chapter_in_order() -> None:

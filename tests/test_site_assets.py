@@ -367,3 +367,52 @@ def test_icon_fonts_no_glyph_uses_are_dropped(tmp_path: Path) -> None:
         "fa-regular-400.woff2",
         "fa-solid-900.subset.woff",
     ]
+
+
+def test_module_files_of_a_subpackage_become_sections(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    import actlib_site
+
+    api = tmp_path / "book" / "api"
+    api.mkdir(parents=True)
+    for name in ("actlib", "actlib.shapes", "actlib.act", "actlib.act.relu", "actlib.nn.deep"):
+        (api / f"{name}.rst").write_text(f"{name}\n", encoding="utf-8")
+    config = SimpleNamespace(autosummary_context={"module_pages": ["actlib.nn"]})
+    app = SimpleNamespace(srcdir=str(tmp_path), config=config)
+    actlib_site._api_sections(app)
+    # Pages: top-level modules, subpackages, and the modules of a subpackage kept as pages.
+    assert sorted(p.name for p in api.glob("*.rst")) == [
+        "actlib.act.rst",
+        "actlib.nn.deep.rst",
+        "actlib.rst",
+        "actlib.shapes.rst",
+    ]
+    section = api / "sections" / "actlib.act.relu.rst"
+    assert section.read_text(encoding="utf-8") == "actlib.act.relu\n"
+
+    # Written again unchanged by the next build: the section keeps its date (its page is not
+    # read again); written with new content, it is replaced.
+    import os
+
+    os.utime(section, (1_000_000, 1_000_000))
+    (api / "actlib.act.relu.rst").write_text("actlib.act.relu\n", encoding="utf-8")
+    actlib_site._api_sections(app)
+    assert not (api / "actlib.act.relu.rst").exists() and section.stat().st_mtime == 1_000_000
+    (api / "actlib.act.relu.rst").write_text("changed\n", encoding="utf-8")
+    actlib_site._api_sections(app)
+    assert section.read_text(encoding="utf-8") == "changed\n"
+
+
+def test_api_pages_of_an_older_layout_leave_the_site(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    import actlib_site
+
+    pages = tmp_path / "book" / "api"
+    pages.mkdir(parents=True)
+    for name in ("actlib.act", "actlib.act.relu"):
+        (pages / f"{name}.html").write_text("<html></html>", encoding="utf-8")
+    app = SimpleNamespace(env=SimpleNamespace(all_docs={"book/api/actlib.act": 0.0}))
+    actlib_site._drop_stale_api_pages(app, tmp_path)
+    assert [p.name for p in pages.iterdir()] == ["actlib.act.html"]
