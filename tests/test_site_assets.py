@@ -416,3 +416,23 @@ def test_api_pages_of_an_older_layout_leave_the_site(tmp_path: Path) -> None:
     app = SimpleNamespace(env=SimpleNamespace(all_docs={"book/api/actlib.act": 0.0}))
     actlib_site._drop_stale_api_pages(app, tmp_path)
     assert [p.name for p in pages.iterdir()] == ["actlib.act.html"]
+
+
+def test_purge_reads_comments_between_rules_as_comments() -> None:
+    css = (
+        "/*! licence */\n"
+        'html[data-theme="light"] .highlight .k { color: #6730C5 } /* Keyword */\n'
+        'html[data-theme="light"] .highlight .mi { color: #7F4707 } /* Literal.Number.Integer */\n'
+        'html[data-theme="light"] .highlight .s2 { color: #00622F } /* Literal.String.Double */\n'
+        "/* a; b { c } */ .gone, .k /* x.y */ { color: red }\n"
+        "@media print { /* note.x */ .mi { color: black } .gone { color: red } }\n"
+    )
+    done = st.purge_css(css, {"html", "highlight", "k", "mi", "s2"})
+    assert done == (
+        "/*! licence */"
+        'html[data-theme="light"] .highlight .k{ color: #6730C5 }'
+        'html[data-theme="light"] .highlight .mi{ color: #7F4707 }'
+        'html[data-theme="light"] .highlight .s2{ color: #00622F }'
+        ".k{ color: red }"
+        "@media print{.mi{ color: black }}"
+    )

@@ -810,6 +810,9 @@ def _selector_may_match(selector: str, known: set[str]) -> bool:
     return all(c.replace("\\", "") in known for c in _CLASS.findall(plain))
 
 
+_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
 def purge_css(css: str, known: set[str]) -> str:
     """Drop the selectors naming a class that appears nowhere in the site's pages or scripts.
 
@@ -820,6 +823,9 @@ def purge_css(css: str, known: set[str]) -> str:
     out: list[str] = []
     i, n = 0, len(css)
     while i < n:
+        if css[i].isspace():
+            i += 1
+            continue
         if css.startswith("/*", i):
             end = css.find("*/", i + 2)
             end = n if end < 0 else end + 2
@@ -829,12 +835,18 @@ def purge_css(css: str, known: set[str]) -> str:
             continue
         j = i
         while j < n and css[j] not in "{;}":
-            j = _string_end(css, j) if css[j] in "\"'" else j + 1
+            if css.startswith("/*", j):
+                end = css.find("*/", j + 2)
+                j = n if end < 0 else end + 2
+            else:
+                j = _string_end(css, j) if css[j] in "\"'" else j + 1
         if j >= n or css[j] == "}":
             out.append(css[i:j])
             i = j + 1
             continue
-        prelude = css[i:j].strip()
+        # Comments are not selectors: the comment "/* Literal.Number */" that ends a line of
+        # pygments.css must not make the next rule name a class "Number".
+        prelude = _COMMENT.sub("", css[i:j]).strip()
         if css[j] == ";":
             out.append(css[i : j + 1])
             i = j + 1
