@@ -118,6 +118,41 @@ def _drop_mathjax_scripts(
     )
 
 
+API = Path("book") / "api"
+
+
+def _api_sections(app: Sphinx) -> None:
+    """Move the files of modules that are sections of their subpackage's page into
+    ``book/api/sections/``.
+
+    autosummary writes the file of every module of actlib into ``book/api/`` (git-ignored),
+    each build; the glob of ``_toc.yml`` makes each of them a page. The modules of a
+    subpackage are sections of its page instead (``book/_templates/autosummary/module.rst``
+    includes them from ``sections/``), except for the subpackages in ``module_pages``
+    (``autosummary_context``). An unchanged file keeps its date, so that the pages including
+    it are not read again.
+    """
+    api = Path(app.srcdir) / API
+    keep = set((app.config.autosummary_context or {}).get("module_pages", []))
+    sections = api / "sections"
+    for stub in sorted(api.glob("actlib.*.*.rst")):
+        if stub.stem.rsplit(".", 1)[0] in keep:
+            continue
+        sections.mkdir(exist_ok=True)
+        target = sections / stub.name
+        if target.is_file() and target.read_bytes() == stub.read_bytes():
+            stub.unlink()
+        else:
+            stub.replace(target)
+
+
+def _drop_stale_api_pages(app: Sphinx, outdir: Path) -> None:
+    """HTML pages of the API reference whose document is gone (an older layout)."""
+    for page in (outdir / API).glob("*.html"):
+        if (API / page.stem).as_posix() not in app.env.all_docs:
+            page.unlink()
+
+
 def _theme_file(app: Sphinx, relative: str) -> Path:
     for folder in app.builder.theme.get_theme_dirs():  # type: ignore[attr-defined]
         candidate = Path(folder) / relative
@@ -130,9 +165,13 @@ def _static_site(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
+    _drop_stale_api_pages(app, outdir)
     try:
         stats = actlib_static.process_site(
-            outdir, _theme_file(app, "static/scripts/fontawesome.js"), MATHJAX_FONTS
+            outdir,
+            _theme_file(app, "static/scripts/fontawesome.js"),
+            MATHJAX_FONTS,
+            Path(app.doctreedir) / "actlib-math-formulas.json",
         )
     except actlib_static.SiteAssetError as err:
         raise ExtensionError(str(err)) from err
@@ -150,7 +189,9 @@ def _static_site(app: Sphinx, exception: Exception | None) -> None:
             )
             script.write_text(kept, encoding="utf-8", errors="surrogateescape")
     actlib_static.slim_theme(outdir / "_static")
+    actlib_static.compact_sources(outdir)
     css = actlib_static.purge_site_css(outdir)
+    actlib_static.drop_unused_icon_faces(outdir)
     logger.info(
         "light pages: %d formulas typeset on %d pages; stylesheets %d kB -> %d kB",
         stats["formulas"],
@@ -174,8 +215,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _default_colour_mode)
     app.connect("config-inited", _compact_navigation)
     app.connect("config-inited", _site_assets)
+    # After autosummary has written the API reference's files (builder-inited, priority 500).
+    app.connect("builder-inited", _api_sections, priority=600)
     app.connect("html-page-context", _drop_mathjax_scripts, priority=900)
-    app.connect("build-finished", _static_site)
+    # After the theme's own build-finished handlers: pydata-sphinx-theme writes the final
+    # pygments.css (light and dark highlighting) then, which the pages' code is checked against.
+    app.connect("build-finished", _static_site, priority=900)
     # After every other handler has added its page-specific scripts (MathJax, widgets).
     app.connect("html-page-context", _drop_repeated_inline_scripts, priority=900)
     app.connect("html-page-context", _drop_unread_widget_state, priority=900)

@@ -16,7 +16,14 @@ icon-font script of the theme (1.45 MB, drawing a dozen icons). Both are done on
   from the theme's own Font Awesome script, becomes a CSS mask; that script is not loaded.
 
 Pages that Sphinx did not rewrite keep their static markup; the formulas of every page are
-recorded in ``_static/actlib-math/formulas.json`` so that the stylesheet always covers all pages.
+recorded next to Sphinx's build data (not in the site) so that the stylesheet always covers
+all pages.
+
+* **Lighter markup** (nothing changes for the reader; see :func:`finish_page`): highlighted
+  code drops the ``<span>`` of tokens the highlighting style paints in its plain text colour,
+  runs of indentation between tags become one line break, and the typeset formulas lose
+  attributes that a stylesheet rule or the HTML parser already provides. The notebooks offered
+  for download are written as compact JSON (the same notebook for Jupyter).
 """
 
 from __future__ import annotations
@@ -40,7 +47,9 @@ TYPESET = HERE / "typeset_math.cjs"
 
 MATH_CSS = "actlib-math.css"
 FONT_DIR = "mathjax-fonts"
-RECORD = Path("actlib-math") / "formulas.json"
+#: Where older builds kept the record of every page's formulas (inside the site, which shipped
+#: it although no page reads it); it now lives with Sphinx's build data (see process_site).
+OLD_RECORD_DIR = "actlib-math"
 
 
 class SiteAssetError(RuntimeError):
@@ -285,13 +294,22 @@ def drop_icon_script(page: str) -> str:
 # --------------------------------------------------------------------------- the site
 
 
-def process_site(outdir: Path, icon_script: Path, font_source: Path) -> dict[str, int]:
-    """Typeset the math and inline the icons of every page of a built HTML site, in place."""
+def process_site(
+    outdir: Path, icon_script: Path, font_source: Path, record_path: Path
+) -> dict[str, int]:
+    """Typeset the math and inline the icons of every page of a built HTML site, in place.
+
+    ``record_path`` keeps every page's formulas from one build to the next (outside the site:
+    no page reads it), so that the math stylesheet covers the pages Sphinx did not rewrite.
+    """
     static = outdir / "_static"
-    record_path = static / RECORD
+    plain = plain_token_classes(static)
     record: dict[str, list[list[object]]] = {}
-    if record_path.is_file():
-        record = json.loads(record_path.read_text(encoding="utf-8"))
+    old_record = static / OLD_RECORD_DIR / "formulas.json"
+    for known in (record_path, old_record):
+        if known.is_file():
+            record = json.loads(known.read_text(encoding="utf-8"))
+            break
     icons = font_awesome_icons(icon_script)
     paths = sorted(p for p in outdir.rglob("*.html") if "_static" not in p.parts)
     original = {p: p.read_text(encoding="utf-8") for p in paths}
@@ -302,7 +320,7 @@ def process_site(outdir: Path, icon_script: Path, font_source: Path) -> dict[str
         changed = drop_icon_script(text)
         if path.relative_to(outdir).as_posix() != "search.html":
             changed = drop_search_scripts(changed)
-        pages[str(path)] = changed
+        pages[str(path)] = unwrap_plain_tokens(changed, plain)
     static_urls = {
         str(p): "/".join([".."] * (len(p.relative_to(outdir).parts) - 1) + ["_static"])
         for p in paths
@@ -319,10 +337,15 @@ def process_site(outdir: Path, icon_script: Path, font_source: Path) -> dict[str
         if formulas:
             fresh[path] = (changed, formulas)
             record[path.relative_to(outdir).as_posix()] = [[f.tex, f.display] for f in formulas]
-        elif changed != original[path]:
-            path.write_text(changed, encoding="utf-8")
+        else:
+            changed = finish_page(changed)
+            if changed != original[path]:
+                path.write_text(changed, encoding="utf-8")
     # Pages removed from the site no longer count.
     record = {k: v for k, v in record.items() if (outdir / k).is_file()}
+    record_path.parent.mkdir(parents=True, exist_ok=True)
+    record_path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    shutil.rmtree(static / OLD_RECORD_DIR, ignore_errors=True)
     icon_css, unknown = icon_stylesheet(used, icons)
     if unknown:
         raise SiteAssetError(f"icons missing from the theme's icon set: {sorted(unknown)}")
@@ -335,18 +358,17 @@ def process_site(outdir: Path, icon_script: Path, font_source: Path) -> dict[str
         for tex, display in items:
             everything.setdefault(Formula(str(tex), bool(display)), len(everything))
     markup, css = typeset(list(everything), f"{FONT_DIR}")
+    markup = [compact_math(m) for m in markup]
     for path, (text, formulas) in fresh.items():
         page = replace_formulas(text, (markup[everything[f]] for f in formulas))
-        path.write_text(page, encoding="utf-8")
+        path.write_text(finish_page(page), encoding="utf-8")
         stats["formulas"] += len(formulas)
-    (static / MATH_CSS).write_text(css, encoding="utf-8")
+    (static / MATH_CSS).write_text(css + MATH_CONTAINER_CSS, encoding="utf-8")
     fonts = static / FONT_DIR
     fonts.mkdir(parents=True, exist_ok=True)
     characters = css_characters(css)
     for font in font_source.glob("*.woff"):
         subset_font(font, fonts / font.name, {ord(c) for c in characters})
-    record_path.parent.mkdir(parents=True, exist_ok=True)
-    record_path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     return stats
 
 
@@ -383,7 +405,12 @@ def slim_icon_css(css: str) -> tuple[str, set[int]]:
 
 def subset_font(source: Path, target: Path, codepoints: set[int]) -> None:
     """Write a WOFF font holding only ``codepoints`` of ``source`` (fontTools, zlib)."""
+    import logging
+
     from fontTools import subset
+
+    # fontTools reports each table it cuts at the INFO level: not news for the build's log.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
 
     options = subset.Options()
     options.notdef_outline = True
@@ -431,6 +458,300 @@ def slim_theme(static: Path) -> dict[str, int]:
         if font.name != SOLID_SUBSET and font.name not in referenced:
             font.unlink()
     return {"glyphs": len(glyphs)}
+
+
+# A rule without nested blocks (a selector list or an at-rule's prelude, and its block).
+_RULE = re.compile(r"(?P<prelude>[^{}]*)\{(?P<body>[^{}]*)\}")
+_FACE_RULE = re.compile(r"@font-face\s*\{(?P<body>[^{}]*)\}")
+_DECLARATION = re.compile(r"(?P<name>[\w-]+)\s*:\s*(?P<value>[^;]*)")
+_VAR = re.compile(r"^var\((?P<name>--[\w-]+)\)$")
+_CLASS_ATTR = re.compile(r'\sclass="(?P<value>[^"]*)"')
+
+
+def _family(value: str) -> str:
+    """A font family as CSS writes it (quoted, or with escaped spaces) → its plain name."""
+    return value.split(",")[0].replace("\\", "").strip().strip("\"'").strip()
+
+
+def _font_of(decls: dict[str, str], variables: dict[str, str]) -> tuple[str, str] | None:
+    """The (family, weight) a rule states, from ``font`` (often a variable) or ``font-*``."""
+
+    def resolve(value: str) -> str:
+        var = _VAR.match(value.strip())
+        return variables.get(var["name"], "") if var else value
+
+    if "font" in decls:
+        # The shorthand as Font Awesome writes it: "normal 900 1em/1 "Font Awesome 6 Free"".
+        found = re.match(r"\s*(?:normal\s+)?(?P<w>\d{3})\s+\S+\s+(?P<f>.+)", resolve(decls["font"]))
+        if found:
+            return _family(found["f"]), found["w"]
+    if "font-family" in decls:
+        weight = resolve(decls.get("font-weight", "400")).strip()
+        return _family(resolve(decls["font-family"])), {"normal": "400"}.get(weight, weight)
+    return None
+
+
+def drop_unused_icon_faces(outdir: Path) -> list[str]:
+    """Drop the ``@font-face`` rules of icon fonts that no rule of the site draws a glyph with.
+
+    The icons are CSS masks now (:func:`icon_stylesheet`): what is left of Font Awesome in the
+    theme's stylesheets is the odd rule that writes a glyph (``content: "\\f107"`` or a
+    variable holding one) in a stated face. A glyph rule counts when one of its selectors can
+    match: each class it names is on some element of a page or is a word of a script. The
+    faces no such rule uses (the regular and brands fonts, 140 kB) are never fetched for a
+    glyph, so their rules go, and with them the font files, which no stylesheet names any
+    more. A glyph rule that does not state its face takes it from another rule of the same
+    element (the theme writes the face once for all admonition titles, the glyph per kind).
+
+    Returns:
+        The names of the font files deleted.
+    """
+    static = outdir / "_static"
+    sheets = sorted(static.rglob("*.css"))
+    texts = {sheet: sheet.read_text(encoding="utf-8") for sheet in sheets}
+    known: set[str] = set()
+    for page in outdir.rglob("*.html"):
+        for attr in _CLASS_ATTR.finditer(page.read_text(encoding="utf-8")):
+            known.update(attr["value"].split())
+    for script in outdir.rglob("*.js"):
+        known.update(_WORD.findall(script.read_text(encoding="utf-8", errors="replace")))
+    variables: dict[str, str] = {}
+    rules = []
+    for css in texts.values():
+        for rule in _RULE.finditer(css):
+            decls = {d["name"]: d["value"].strip() for d in _DECLARATION.finditer(rule["body"])}
+            variables.update({k: v for k, v in decls.items() if k.startswith("--")})
+            rules.append((rule["prelude"], decls))
+    needed: set[tuple[str, str]] = set()
+    for prelude, decls in rules:
+        content = decls.get("content", "")
+        var = _VAR.match(content)
+        if var:
+            content = variables.get(var["name"], "")
+        if not (_FA_ESCAPE.search(content) or _FA_CHAR.search(content)):
+            continue
+        prelude = re.sub(r"/\*.*?\*/", "", prelude, flags=re.DOTALL)
+        if not any(_selector_may_match(s, known) for s in _split_selectors(prelude)):
+            continue
+        face = _font_of(decls, variables)
+        if face is not None:
+            needed.add(face)
+    if not needed:
+        return []  # no face is known to be used: keep them all
+
+    def face(m: re.Match[str]) -> str:
+        decls = {d["name"]: d["value"].strip() for d in _DECLARATION.finditer(m["body"])}
+        key = _font_of(decls, variables)
+        if key is None or "Font Awesome" not in key[0] or key in needed:
+            return m.group(0)
+        return ""
+
+    for sheet, css in texts.items():
+        slim = _FACE_RULE.sub(face, css)
+        if slim != css:
+            sheet.write_text(slim, encoding="utf-8")
+    referenced = "".join(sheet.read_text(encoding="utf-8") for sheet in sheets)
+    deleted = []
+    for font in static.glob("vendor/fontawesome/webfonts/*"):
+        if font.name not in referenced:
+            font.unlink()
+            deleted.append(font.name)
+    return deleted
+
+
+# --------------------------------------------------------------------------- lighter markup
+
+#: The class given to highlighted code whose plain tokens lost their ``<span>``; one rule of
+#: ``actlib-site.css`` gives that code the highlighting style's plain text colour.
+PLAIN_PRE = "actlib-plain"
+_HIGHLIGHT_PRE = re.compile(r'<div class="highlight"><pre>(?P<body>.*?)</pre>', re.DOTALL)
+_TOKEN = re.compile(r'<span class="(?P<cls>[\w-]+)">(?P<text>[^<]*)</span>')
+_ANY_TAG = re.compile(r"<[^>]*>")
+_PYGMENTS_RULE = re.compile(
+    r"(?P<scope>[^{}]*?)\.highlight(?: \.(?P<cls>[\w-]+))?\s*\{(?P<body>[^{}]*)\}"
+)
+_COLOUR_ONLY = re.compile(r"\s*color:\s*(?P<colour>[^;\s]+)\s*;?\s*")
+
+
+def plain_token_classes(static: Path) -> set[str]:
+    """The token classes of the highlighting style that only repeat its plain text colour.
+
+    Pygments wraps every token of highlighted code in ``<span class="…">``; in the styles of the
+    theme, names (``n``), punctuation (``p``) and whitespace (``w``) get exactly the colour of
+    the code block's plain text (``.highlight``), in the light and the dark mode alike. Those
+    spans draw nothing: a class counts when, in every colour scheme of ``pygments.css``, its
+    only rule sets the colour that scheme gives ``.highlight``, and no rule of another
+    stylesheet can style such a span (see :func:`_styles_token`).
+    """
+    sheet = static / "pygments.css"
+    if not sheet.is_file():
+        return set()
+    css = re.sub(r"/\*.*?\*/", "", sheet.read_text(encoding="utf-8"), flags=re.DOTALL)
+    base: dict[str, str] = {}
+    rules: dict[str, list[tuple[str, str]]] = {}
+    for m in _PYGMENTS_RULE.finditer(css):
+        scope = " ".join(m["scope"].split())
+        if m["cls"] is None:
+            colour = re.search(r"(?:^|;)\s*color:\s*([^;\s]+)", m["body"])
+            if colour:
+                base[scope] = colour[1].lower()
+        else:
+            rules.setdefault(m["cls"], []).append((scope, m["body"]))
+    others = "".join(
+        p.read_text(encoding="utf-8") for p in static.rglob("*.css") if p.name != "pygments.css"
+    )
+    plain = set()
+    for cls, found in rules.items():
+        if not base or sorted(scope for scope, _ in found) != sorted(base):
+            continue
+        same = all(
+            (m := _COLOUR_ONLY.fullmatch(body)) is not None and m["colour"].lower() == base[scope]
+            for scope, body in found
+        )
+        if same and not _styles_token(cls, others):
+            plain.add(cls)
+    return plain
+
+
+def _styles_token(cls: str, css: str) -> bool:
+    """Whether a selector of ``css`` can style a lone ``<span class="cls">`` (its last
+    compound names that class and no other, as ``.n`` or ``span.n:hover`` do; ``.sig-param.n``
+    needs a second class, which the spans of highlighted code never have)."""
+    pattern = rf"(?:^|[\s>+~,{{}}])[\w*-]*\.{re.escape(cls)}(?![\w-])(?:[:\[][^,{{}}]*)?\s*[,{{]"
+    return re.search(pattern, css) is not None
+
+
+def unwrap_plain_tokens(page: str, plain: set[str]) -> str:
+    """Drop the ``<span>`` around tokens drawn in the plain text colour (see
+    :func:`plain_token_classes`) in each highlighted code block of a page.
+
+    A block whose ``<pre>`` holds visible text outside any token (program output) is left as
+    it is, since that text takes the page's text colour; the others get the class
+    :data:`PLAIN_PRE`, whose rule gives the unwrapped tokens the plain colour they had.
+
+    >>> unwrap_plain_tokens('<div class="highlight"><pre><span class="n">x</span>'
+    ...                     ' <span class="o">=</span></pre>', {"n"})
+    '<div class="highlight"><pre class="actlib-plain">x <span class="o">=</span></pre>'
+    """
+    if not plain:
+        return page
+
+    def block(m: re.Match[str]) -> str:
+        body = m["body"]
+        if _ANY_TAG.sub("", _TOKEN.sub("", body)).strip():
+            return m.group(0)
+        kept = _TOKEN.sub(lambda t: t["text"] if t["cls"] in plain else t.group(0), body)
+        return f'<div class="highlight"><pre class="{PLAIN_PRE}">{kept}</pre>'
+
+    return _HIGHLIGHT_PRE.sub(block, page)
+
+
+# A tag (quoted attribute values may hold ">"), a comment or a declaration.
+_TAG = re.compile(
+    r"<!--.*?-->|<![A-Za-z][^>]*>"
+    r"|<(?P<close>/?)(?P<name>[A-Za-z][\w:-]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>",
+    re.DOTALL,
+)
+#: Elements whose text is kept as it is (preformatted, or not HTML text).
+_RAW_TEXT = frozenset({"pre", "textarea", "script", "style", "svg", "math"})
+_LINE_BREAK_RUN = re.compile(r"[ \t\r\f]*\n[ \t\r\n\f]*")
+
+
+def collapse_whitespace(page: str) -> str:
+    r"""Each run of white space holding a line break, between tags, becomes one line break.
+
+    The templates indent their markup deeply (a tenth of a page's navigation is spaces). The
+    browser draws any run of white space in text as one space, so the page looks the same;
+    the text of ``<pre>``, ``<textarea>``, scripts, styles and inline SVG/MathML is kept as it
+    is, and so are attribute values.
+
+    >>> collapse_whitespace('<ul>\n    <li>a\n      b</li>\n\n  </ul><pre>\n  x\n</pre>')
+    '<ul>\n<li>a\nb</li>\n</ul><pre>\n  x\n</pre>'
+    """
+    lower = page.lower()
+    out: list[str] = []
+    pos = 0
+    while True:
+        m = _TAG.search(page, pos)
+        if m is None:
+            out.append(_LINE_BREAK_RUN.sub("\n", page[pos:]))
+            return "".join(out)
+        out.append(_LINE_BREAK_RUN.sub("\n", page[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+        name = (m["name"] or "").lower()
+        if name in _RAW_TEXT and not m["close"] and not m.group(0).endswith("/>"):
+            end = lower.find(f"</{name}", pos)
+            end = len(page) if end < 0 else end
+            out.append(page[pos:end])
+            pos = end
+
+
+#: Given to every typeset formula by one rule instead of a ``style`` attribute on each.
+MATH_CONTAINER_CSS = '\nmjx-container[jax="CHTML"] {\n  position: relative;\n}\n'
+_MATHML_NS = ' xmlns="http://www.w3.org/1998/Math/MathML"'
+
+
+def compact_math(markup: str) -> str:
+    """Typeset formula markup without what the page provides anyway.
+
+    MathJax writes ``style="position: relative;"`` on every formula (its hidden MathML is
+    placed against it): :data:`MATH_CONTAINER_CSS` says it once for all. The MathML namespace
+    is implied by the HTML parser for ``<math>``.
+
+    >>> compact_math('<mjx-container jax="CHTML" style="position: relative;">'
+    ...              '<mjx-math class=" MJX-TEX"></mjx-math><math xmlns="http://www.w3.org/'
+    ...              '1998/Math/MathML"><mi>x</mi></math></mjx-container>')
+    '<mjx-container jax="CHTML"><mjx-math class="MJX-TEX"></mjx-math><math><mi>x</mi></math>...'
+    """
+    head, sep, rest = markup.partition(">")
+    if head.startswith("<mjx-container"):
+        head = head.replace(' style="position: relative;"', "")
+    markup = head + sep + rest
+    return markup.replace(_MATHML_NS, "").replace('class=" MJX-TEX"', 'class="MJX-TEX"')
+
+
+def finish_page(page: str) -> str:
+    """The last step for every page: white space between tags collapsed."""
+    return collapse_whitespace(page)
+
+
+def compact_notebook(text: str) -> str:
+    """A notebook as compact JSON: no indentation, each multi-line string in one piece.
+
+    nbformat stores a cell's source (and text outputs) as a list of lines or as one string,
+    and Jupyter reads both; the download holds the same notebook in about 15 % fewer bytes.
+    """
+    nb = json.loads(text)
+
+    def join(value: object) -> object:
+        return (
+            "".join(value)
+            if isinstance(value, list) and all(isinstance(v, str) for v in value)
+            else value
+        )
+
+    for cell in nb.get("cells", []):
+        cell["source"] = join(cell.get("source", ""))
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = join(output["text"])
+            for mime, value in output.get("data", {}).items():
+                if not mime.endswith("json"):
+                    output["data"][mime] = join(value)
+    return json.dumps(nb, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def compact_sources(outdir: Path) -> int:
+    """Write every notebook under ``_sources`` as compact JSON; returns the bytes saved."""
+    saved = 0
+    for path in sorted((outdir / "_sources").rglob("*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        slim = compact_notebook(text)
+        if len(slim.encode()) < len(text.encode()):
+            saved += len(text.encode()) - len(slim.encode())
+            path.write_text(slim, encoding="utf-8")
+    return saved
 
 
 # --------------------------------------------------------------------------- unused CSS rules
@@ -489,6 +810,9 @@ def _selector_may_match(selector: str, known: set[str]) -> bool:
     return all(c.replace("\\", "") in known for c in _CLASS.findall(plain))
 
 
+_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
 def purge_css(css: str, known: set[str]) -> str:
     """Drop the selectors naming a class that appears nowhere in the site's pages or scripts.
 
@@ -499,6 +823,9 @@ def purge_css(css: str, known: set[str]) -> str:
     out: list[str] = []
     i, n = 0, len(css)
     while i < n:
+        if css[i].isspace():
+            i += 1
+            continue
         if css.startswith("/*", i):
             end = css.find("*/", i + 2)
             end = n if end < 0 else end + 2
@@ -508,12 +835,18 @@ def purge_css(css: str, known: set[str]) -> str:
             continue
         j = i
         while j < n and css[j] not in "{;}":
-            j = _string_end(css, j) if css[j] in "\"'" else j + 1
+            if css.startswith("/*", j):
+                end = css.find("*/", j + 2)
+                j = n if end < 0 else end + 2
+            else:
+                j = _string_end(css, j) if css[j] in "\"'" else j + 1
         if j >= n or css[j] == "}":
             out.append(css[i:j])
             i = j + 1
             continue
-        prelude = css[i:j].strip()
+        # Comments are not selectors: the comment "/* Literal.Number */" that ends a line of
+        # pygments.css must not make the next rule name a class "Number".
+        prelude = _COMMENT.sub("", css[i:j]).strip()
         if css[j] == ";":
             out.append(css[i : j + 1])
             i = j + 1
