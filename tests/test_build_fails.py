@@ -1,4 +1,4 @@
-"""The strict build fails on a raising cell and on stderr output, and allows tagged errors.
+"""The strict build fails on a raising cell, on stderr output and on a prose value it cannot show.
 
 Each test builds a throwaway one-page book in ``tmp_path`` with the execution settings of the
 course's own ``_config.yml`` (read from it, so the tests follow any change there) and the
@@ -42,8 +42,19 @@ def _config() -> dict[str, Any]:
         "author": "actlib",
         "only_build_toc_files": True,
         "execute": execute,
-        "sphinx": {"config": execution},
+        "sphinx": {
+            "config": execution,
+            # The book's {eval} role (prose values), from the course's own extension folder.
+            "local_extensions": {"actlib_prose": str(ROOT / "book" / "_ext")},
+        },
     }
+
+
+def _prose_cells(*markdown: str) -> list[Any]:
+    setter = nbformat.v4.new_code_cell(
+        'from actlib.display.book import Prose\nprose = Prose()\nprose.slope = format(0.25, ".3f")'
+    )
+    return [setter, *(nbformat.v4.new_markdown_cell(text) for text in markdown)]
 
 
 def _build(book: Path, cells: list[Any]) -> subprocess.CompletedProcess[str]:
@@ -109,3 +120,19 @@ def test_warning_on_stderr_fails_the_build(tmp_path: Path) -> None:
     assert "[mystnb.stderr]" in output, "failed for another reason\n" + _log(result)
     page = (tmp_path / "book" / "_build" / "html" / "probe.html").read_text(encoding="utf-8")
     assert "probe warning on stderr" in page, "the stderr output was not the warning"
+
+
+def test_a_prose_value_appears_in_the_page(tmp_path: Path) -> None:
+    result = _build(tmp_path / "book", _prose_cells("The slope is {eval}`prose.slope` here."))
+    assert result.returncode == 0, "a prose value failed the build\n" + _log(result)
+    page = (tmp_path / "book" / "_build" / "html" / "probe.html").read_text(encoding="utf-8")
+    assert 'The slope is <span class="pasted-text">0.250</span> here.' in page
+
+
+def test_a_prose_value_the_book_cannot_show_fails_the_build(tmp_path: Path) -> None:
+    cells = _prose_cells("Not set: {eval}`prose.missing`.", "An expression: {eval}`1 + 1`.")
+    result = _build(tmp_path / "book", cells)
+    assert result.returncode != 0, "unresolvable {eval} roles passed\n" + _log(result)
+    output = result.stdout + result.stderr
+    assert "no code cell of this notebook sets prose.missing" in output, _log(result)
+    assert "the book shows only {eval}`prose.<name>`" in output, _log(result)

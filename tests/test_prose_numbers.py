@@ -3,8 +3,8 @@
 A number about a function's behaviour typed into a markdown cell goes stale the day the code
 changes, so the prose of every chapter may only contain numbers that are
 
-- glued (``{glue:text}`name:.3f``` and friends), or inside a role, a citation, a link or
-  inline code, which this check removes first;
+- computed (``{eval}`prose.name```, see ``tests/test_prose_values.py``), or inside another
+  role, a citation, a link or inline code, which this check removes first;
 - small integers (0 to 10, as digits or words): counts, orders of derivatives, exponents,
   exercise numbers and the coefficients of formulas;
 - years (1900 to 2099), which appear beside the works they date;
@@ -53,7 +53,7 @@ _NUMBER = re.compile(rf"(?<![\w.\\])[-−]?\d+(?:\.\d+)*(?:[eE][-+−]?\d+)?[{_S
 _STRIP = [
     re.compile(r"```.*?```", re.DOTALL),  # fenced code
     re.compile(r"<!--.*?-->", re.DOTALL),  # comments
-    re.compile(r"\{[\w:-]+\}`[^`]*`"),  # roles: {glue:text}`x:.3f`, {cite:p}`key`, {doc}`x`
+    re.compile(r"\{[\w:-]+\}`[^`]*`"),  # roles: {eval}`prose.x`, {cite:p}`key`, {doc}`x`
     re.compile(r"`[^`]*`"),  # inline code
     re.compile(r"\]\([^)]*\)"),  # link targets
     re.compile(r"https?://\S+"),
@@ -84,9 +84,9 @@ def _allowed(token: str) -> bool:
 
 
 def typed_numbers(source: str) -> list[str]:
-    """The numbers in a markdown cell that are neither glued, allowed nor small integers.
+    """The numbers in a markdown cell that are neither computed, allowed nor small integers.
 
-    >>> typed_numbers("The slope is {glue:text}`s:.2f` at 0, about 0.3 at 2 and 1e-5 at 19.")
+    >>> typed_numbers("The slope is {eval}`prose.s` at 0, about 0.3 at 2 and 1e-5 at 19.")
     ['0.3', '1e-5', '19']
     >>> typed_numbers("Leaky ReLU (0.01, Maas 2013) in float32 has $2^L$ pieces; sixteen digits.")
     ['sixteen']
@@ -113,14 +113,14 @@ def _report(path: Path) -> list[str]:
 def test_chapter_prose_has_no_typed_numbers(path):
     problems = _report(path)
     assert not problems, (
-        f"{path.name}: numbers typed into the prose (glue them, derive them from glued values, "
-        "or add a reviewed constant to ALLOWED in tests/test_prose_numbers.py):\n  "
-        + "\n  ".join(problems)
+        f"{path.name}: numbers typed into the prose (compute them as prose values, derive them "
+        "from computed values, or add a reviewed constant to ALLOWED in "
+        "tests/test_prose_numbers.py):\n  " + "\n  ".join(problems)
     )
 
 
-def test_the_check_finds_a_typed_number_and_ignores_glued_ones():
+def test_the_check_finds_a_typed_number_and_ignores_computed_ones():
     assert typed_numbers("erfc(7) is 1.2·10⁻²³") == ["1.2", "10⁻²³"]
     assert typed_numbers("beyond $|x| \\approx 19$") == ["19"]
-    assert typed_numbers("erfc(7) is {glue:text}`erfc7:.3g`, see {cite:p}`abramowitz1964`") == []
+    assert typed_numbers("erfc(7) is {eval}`prose.erfc7`, see {cite:p}`abramowitz1964`") == []
     assert typed_numbers("Figure 3 in {numref}`fig-relu-12`; `np.exp(-745.2)`") == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -234,3 +235,123 @@ def glue(name: str, variable: Any, display: bool = True, *, varies: bool = False
     if varies:
         metadata["actlib"] = {"varies": True}
     ipy_display({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
+
+
+class Shown:
+    """A value as the text of a chapter shows it: it displays as its text, without quotes.
+
+    Args:
+        text: the text.
+
+    Raises:
+        TypeError: ``text`` is not a string.
+
+    >>> Shown("0.25")
+    0.25
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"Shown needs a string, got {type(text).__name__}")
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Shown) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+#: The name of the :class:`Prose` object in every chapter; the book resolves
+#: ``{eval}`prose.<name>``` and nothing else.
+PROSE = "prose"
+
+
+class Prose:
+    """The computed values that a chapter's text shows, one attribute each.
+
+    A code cell sets a value, formatted as the text should show it::
+
+        prose.max_slope = format(max_slope, ".4f")
+
+    and a markdown cell shows it with a MyST inline expression: ``{eval}`prose.max_slope```.
+    In JupyterLab with jupyterlab-myst, the kernel evaluates the expression when the markdown
+    cell is rendered. The book is rendered from the cached outputs, without a kernel, so every
+    assignment also glues the text under its name, and the book's ``eval`` role looks the name
+    up there (``book/_ext/actlib_prose.py``). Both read the same value.
+
+    Values are text, or real numbers shown with ``str``; format a number with
+    ``format`` to choose its digits.
+
+    Raises:
+        TypeError: a value is neither a string nor a real number (a bool is not a number here).
+        ValueError: a name starts with an underscore.
+        AttributeError: reading a value that no cell has set yet.
+
+    >>> prose = Prose()
+    >>> prose.slope = format(0.25, ".3f")
+    >>> prose.slope
+    0.250
+    >>> prose.steps = 12
+    >>> prose.steps
+    12
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self.set(name, value)
+
+    def set(self, name: str, value: Any, *, varies: bool = False) -> None:
+        """Set the value ``name`` (what ``prose.name = value`` does) and glue it for the book.
+
+        Args:
+            name: the attribute name, as the text writes it after ``prose.``.
+            value: a string, or a real number (shown with ``str``).
+            varies: the value is (or comes from) a time measurement, which changes from run
+                to run (see :func:`glue`).
+
+        Raises:
+            TypeError: ``value`` is neither a string nor a real number.
+            ValueError: ``name`` is not an identifier or starts with an underscore.
+
+        >>> prose = Prose()
+        >>> prose.set("seconds", "0.8", varies=True)
+        >>> prose.seconds
+        0.8
+        """
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+            raise ValueError(
+                f"a prose value needs a name that is an identifier without a leading "
+                f"underscore, got {name!r}"
+            )
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, numbers.Real) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            raise TypeError(
+                f"prose.{name} must be a string or a real number (format numbers with "
+                f"format(value, spec)), got {type(value).__name__}"
+            )
+        shown = Shown(text)
+        object.__setattr__(self, name, shown)
+        glue(name, shown, display=False, varies=varies)
+
+    def __getattr__(self, name: str) -> Shown:
+        # Called only for names that are not set.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise AttributeError(
+            f"prose.{name} is not set yet: a code cell above the text sets it, "
+            f"for example prose.{name} = format(value, '.3f'); run the cells above first"
+        )
