@@ -115,7 +115,7 @@ def _probe_infinity(spec: Activation, which: str, dtype: str, key: tuple) -> boo
             out = np.asarray(fn(x, **values))
     except (FloatingPointError, ValueError, TypeError):
         return False
-    lo, hi = spec.limits(which, **values)
+    lo, hi = spec.limits("forward" if which == "forward" else "derivative", **values)
     with np.errstate(over="ignore"):
         want = np.array([lo, hi], dtype=dtype)
     return (
