@@ -7,7 +7,8 @@ actlib's checked, stable NumPy code; the naive textbook formula evaluated in Num
 dtype (each spec's ``naive_forward`` / ``naive_derivative``, or its own NumPy code where the
 textbook form is already the stable one); and PyTorch's forward (forward + autograd backward
 for the derivative). The three calls alternate within every round, because the machine may be
-shared; each ratio is the median over the rounds of the ratio within one round. Prints the
+shared, and the clock is the CPU time of the process (one thread), which leaves out the waits
+for a free core; each ratio is the median over the rounds of the ratio within one round. Prints the
 table and whether the goal for activations that act on each entry alone is met (actlib at most
 2× the naive formula everywhere, at most 1.5× in the median), and writes it into the "speed"
 section of benchmarks/README.md.
@@ -47,11 +48,12 @@ def main() -> None:
     body = "\n".join(
         [
             f"Measured with `python benchmarks/speed.py` on {args.n:,} values (standard normal "
-            f"× 5), median of {args.repeat} rounds in which actlib, the naive formula and "
-            f"PyTorch alternate; PyTorch {torch.__version__} with `torch.set_num_threads(1)`, "
-            f"NumPy {np.__version__}, Python {platform.python_version()}, {os.cpu_count()} "
-            f"logical CPUs ({platform.machine()}), load average "
-            f"{os.getloadavg()[0]:.1f} at the end. *naive*: the textbook formula in NumPy in "
+            f"× 5), CPU time, median of {args.repeat} rounds in which actlib, the naive "
+            f"formula and PyTorch alternate; PyTorch {torch.__version__} with "
+            f"`torch.set_num_threads(1)`, NumPy {np.__version__}, Python "
+            f"{platform.python_version()}, {os.cpu_count()} logical CPUs "
+            f"({platform.machine()}), load average {os.getloadavg()[0]:.1f} at the end. "
+            "*naive*: the textbook formula in NumPy in "
             "the input's dtype (the spec's own NumPy code where that is already the textbook "
             "form), without checks. × naive and × PyTorch: actlib's time divided by theirs "
             "(median of the per-round ratios). The derivative row compares actlib's derivative "

@@ -29,7 +29,7 @@ def test_compare_covers_the_registry():
 def test_ratios_are_medians_of_per_round_ratios(monkeypatch):
     """The arithmetic, with the clock replaced (the times themselves depend on the load)."""
     times = [[1.0, 4.0, 9.0], [1.0, 1.0, 1.0], [2.0, 8.0, 3.0]]
-    monkeypatch.setattr(speed, "round_times", lambda *fns, repeat: times)
+    monkeypatch.setattr(speed, "round_times", lambda *fns, repeat, cpu: times)
     medians, ratios = speed._ratios([print, print, print], repeat=3)
     assert medians == (4.0, 1.0, 3.0)
     assert ratios == (4.0, 0.5)  # per round 1, 4, 9 and 0.5, 0.5, 3

@@ -212,7 +212,14 @@ def log1p_unit(e: np.ndarray) -> np.ndarray:
     True
     """
     u = 1 + e
-    return np.log(u) - ((u - 1) - e) / u
+    q = u - 1  # exact: u is in [1, 2]
+    if q.ndim == 0:
+        return np.log(u) - (q - e) / u
+    q -= e  # δ, exact
+    q /= u
+    out = np.log(u)
+    out -= q
+    return out
 
 
 #: 1/k! for k = 1..9: the Taylor polynomial of expm1 used by :func:`expm1_nonpositive`.

@@ -6,8 +6,10 @@ evaluated directly in the input's dtype (:meth:`~actlib.spec.Activation.naive`, 
 of what accuracy costs); and PyTorch's CPU kernel on one thread (forward, and forward +
 autograd backward for the derivative). It is used by ``benchmarks/speed.py`` (10⁶ elements)
 and, on a smaller array, by the chapter on numerical stability. Timings on a shared machine
-are noisy: the three calls alternate within every round, each ratio is the median over the
-rounds of the ratio measured within one round, and each time is the median of the rounds.
+are noisy: the times are CPU time of the process (everything runs on one thread, so this is
+the work done, without the waits for a free core that wall-clock time would count), the three
+calls alternate within every round, each ratio is the median over the rounds of the ratio
+measured within one round, and each time is the median of the rounds.
 
 :func:`training_cost` measures what an activation costs when a network is trained: PyTorch's
 forward and backward pass through the activation's module, per element, relative to a
@@ -82,7 +84,7 @@ def _ratios(
     fns: Sequence[Callable[[], Any]], repeat: int
 ) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Median times of ``fns`` and the median per-round ratios of the first to each other."""
-    times = round_times(*fns, repeat=repeat)
+    times = round_times(*fns, repeat=repeat, cpu=True)
     medians = tuple(statistics.median(t) for t in times)
     ratios = tuple(
         statistics.median(a / b for a, b in zip(times[0], t, strict=True)) for t in times[1:]
