@@ -16,7 +16,8 @@ _U_MIN = -800.0
 def _scaled(x: np.ndarray, alpha: float) -> np.ndarray:
     """min(x, 0)/α, clipped at −800: never overflows and never positive."""
     low = max(_U_MIN * alpha, float(np.finfo(x.dtype).min))  # representable in x's dtype
-    return np.clip(x, low, 0) / alpha
+    u = np.clip(x, low, 0)
+    return u if alpha == 1 else u / alpha
 
 
 def forward(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -45,7 +46,8 @@ def forward(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     https://arxiv.org/abs/1704.07483.
     """
     # max(x, 0) + α·expm1(min(x, 0)/α): one of the two terms is zero, no branch.
-    return np.maximum(x, 0) + alpha * expm1_nonpositive(_scaled(x, alpha))
+    tail = expm1_nonpositive(_scaled(x, alpha))
+    return np.maximum(x, 0) + (tail if alpha == 1 else alpha * tail)
 
 
 def derivative(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:

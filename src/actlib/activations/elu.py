@@ -35,7 +35,8 @@ def forward(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     https://arxiv.org/abs/1511.07289.
     """
     # max(x, 0) + α·expm1(min(x, 0)): one of the two terms is zero, no branch.
-    return np.maximum(x, 0) + alpha * expm1_nonpositive(np.minimum(x, 0))
+    tail = expm1_nonpositive(np.minimum(x, 0))
+    return np.maximum(x, 0) + (tail if alpha == 1 else alpha * tail)
 
 
 def derivative(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
