@@ -339,9 +339,9 @@ class Activation:
     stability_note: str = ""
     #: The formula as textbooks write it, evaluated directly in the input's dtype with no
     #: validation. Kept ONLY as the "before" of the numerical-stability comparison (the accuracy
-    #: harness measures how it fails); never used to compute anything. Same signature as
-    #: ``numpy_forward`` / ``numpy_derivative``; ``None`` where the textbook form is already
-    #: the stable one.
+    #: harness measures how it fails) and as the yardstick of the speed benchmark (see
+    #: :meth:`naive`); never used to compute a result. Same signature as ``numpy_forward`` /
+    #: ``numpy_derivative``; ``None`` where the textbook form is already the stable one.
     naive_forward: ArrayFn | None = None
     naive_derivative: ArrayFn | None = None
     #: Other commonly used parameter values, measured by the accuracy harness besides the
