@@ -167,7 +167,8 @@ def select(cond: np.ndarray, a: Any, b: Any, dtype: np.dtype) -> np.ndarray:
     selected value propagates, and so does NaN in the other one (NaN·0 is NaN), which suits
     activations (a NaN input makes both NaN). On a random pattern of ``cond`` this is several
     times faster than ``np.where``, which branches on every element. Both values must be finite
-    where they are not selected (inf·0 is NaN).
+    where they are not selected (inf·0 is NaN), and a selected −0 may come out as +0 (the
+    other product is +0, and −0 + +0 = +0): equal values, only the sign of zero differs.
 
     Args:
         cond: boolean array.

@@ -84,7 +84,7 @@ def derivative(x: np.ndarray) -> np.ndarray:
         mish′(x), an array shaped like ``x``.
 
     >>> derivative(np.array([-1000.0, 0.0, 1000.0]))
-    array([-0. ,  0.6,  1. ])
+    array([0. , 0.6, 1. ])
     """
     w = np.exp(-np.abs(x))
     # x > 0: tanh(softplus(x)) + x·(1 − tanh²)·σ(x), both terms positive.
