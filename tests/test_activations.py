@@ -131,11 +131,76 @@ def test_integers_and_lists_become_float64(spec, x):
     np.testing.assert_array_equal(out, spec.forward(np.asarray(x, dtype=np.float64)))
 
 
-def test_float32_agrees_with_float64_rounded(spec):
+@pytest.mark.parametrize("name", actlib.names(entrywise=False))
+def test_float32_of_other_shapes_is_float64_rounded(name):
+    spec = actlib.get(name)
     x = spec.shape.embed(np.linspace(-30, 30, 241).astype(np.float32))
     got = spec.forward(x)
     want = spec.forward(x.astype(np.float64)).astype(np.float32)
     np.testing.assert_array_equal(got, want)
+
+
+#: Float32 inputs with a story: the dense middle, subnormals, the exp thresholds of float32,
+#: huge values, ±0, ±inf and NaN.
+_F32_SPECIAL = [1e-45, 1e-40, 1e-30, 1e-8, 88.0, 89.0, 104.0, 1e5, 3e38]
+_F32_GRID = np.concatenate(
+    [
+        np.linspace(-30, 30, 481),
+        _F32_SPECIAL,
+        np.negative(_F32_SPECIAL),
+        [0.0, -0.0, np.inf, -np.inf, np.nan],
+    ]
+).astype(np.float32)
+
+
+def _units32(got: np.ndarray, want: np.ndarray, slope: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """|got − want| in float32 units: ulp(want) (at least the smallest normal) + |slope|·ulp(x)."""
+    f64 = np.float64
+    with np.errstate(over="ignore"):
+        want32 = want.astype(np.float32)
+    ulp_f = np.maximum(np.spacing(np.abs(want32)).astype(f64), np.finfo(np.float32).tiny)
+    ulp_x = np.spacing(np.abs(np.where(np.isfinite(x), x, 0))).astype(f64)
+    with np.errstate(invalid="ignore"):
+        err = np.abs(got.astype(f64) - want) / (ulp_f + np.abs(slope) * ulp_x)
+    same = (got == want32) | (np.isnan(got) & np.isnan(want))
+    return np.where(same, 0.0, np.where(np.isnan(err), np.inf, err))
+
+
+def test_float32_is_computed_in_float32_within_4_units(elementwise):
+    """float32 runs in float32 (no float64 round trip) and stays within 4 units of the float64
+    result, the goal of the accuracy harness, including ±inf (exact limits), NaN, subnormals
+    and the overflow thresholds of float32's exp."""
+    spec, x = elementwise, _F32_GRID
+    x64 = x.astype(np.float64)
+    h = 1e-6 * np.maximum(1.0, np.abs(x64))
+    finite = np.isfinite(x64)
+    for which, f64 in (("forward", spec.forward), ("derivative", spec.derivative)):
+        got = getattr(spec, which)(x)
+        assert got.dtype == np.float32
+        want = f64(x64)
+        if which == "forward":
+            slope = np.where(finite, spec.derivative(x64), 0.0)
+        else:
+            with np.errstate(invalid="ignore"):
+                slope = (spec.derivative(x64 + h) - spec.derivative(x64 - h)) / (2 * h)
+            slope = np.where(finite & np.isfinite(slope), slope, 0.0)
+        err = _units32(got, want, slope, x)
+        worst = int(np.argmax(err))
+        assert err[worst] <= 4.0, (which, float(x[worst]), float(got[worst]), float(want[worst]))
+        assert np.isnan(got[np.isnan(x)]).all()
+        np.testing.assert_array_equal(got[~finite & ~np.isnan(x)], want32_of(want[~finite]))
+
+
+def want32_of(values: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return values[~np.isnan(values)].astype(np.float32)
+
+
+def test_float32_path_keeps_nan_in_its_place(elementwise):
+    x = np.array([[1.0, np.nan], [-2.0, 0.5]], dtype=np.float32)
+    for out in (elementwise.forward(x), elementwise.derivative(x)):
+        assert out.dtype == np.float32 and out.shape == (2, 2)
+        assert np.isnan(out[0, 1]) and np.isfinite(out[[0, 1, 1], [0, 0, 1]]).all()
 
 
 def test_elementwise_shapes(elementwise):

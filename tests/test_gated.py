@@ -19,7 +19,6 @@ import torch
 import torch.nn.functional as F
 
 import actlib
-from actlib.activations import squared_relu as sq
 from actlib.activations.gated import gate_times
 from actlib.shapes import A, B, Gated, X
 
@@ -233,10 +232,14 @@ def test_squared_relu_values_limits_and_overflow():
     np.testing.assert_array_equal(spec.derivative([-INF, INF]), [0.0, INF])
     assert spec.limits() == (0.0, INF) and spec.limits("derivative") == (0.0, INF)
     # the overflow thresholds are the IEEE ones: the largest finite square and double
-    r = sq._SQRT_MAX
-    up = np.nextafter(r, INF)
     big = np.finfo(np.float64).max
+    r = np.sqrt(big)  # within an ulp of the largest number with a finite square
     with np.errstate(over="ignore"):
+        while np.isfinite(np.nextafter(r, INF) ** 2):
+            r = np.nextafter(r, INF)
+        while not np.isfinite(r * r):
+            r = np.nextafter(r, 0.0)
+        up = np.nextafter(r, INF)
         assert np.isfinite(r * r) and np.isinf(up * up)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

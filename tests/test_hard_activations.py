@@ -294,14 +294,13 @@ def test_softsign_derivative_keeps_subnormal_values(x):
 
 
 def test_softsign_derivative_is_accurate(rng):
-    """At most 2 ulps for |x| < 1 (one rounding fewer than r·r near 1), 3 beyond."""
+    """r·r with r = 1/(1 + |x|): at most 3 ulps (the rounding of 1 + |x| counts twice)."""
     x = np.concatenate([10 ** rng.uniform(-18, 0, 2000), rng.uniform(0, 1, 2000)])
     x = np.concatenate([x, 10 ** rng.uniform(0, 300, 2000)])
     x = np.concatenate([x, -x])
     got = actlib.get("softsign").derivative(x)
     exact = np.array([float(1 / (1 + Fraction(abs(v))) ** 2) for v in x])
     ulps = np.abs(got - exact) / np.spacing(exact)
-    assert ulps[np.abs(x) < 1].max() <= 2.0
     assert ulps.max() <= 3.0
 
 

@@ -16,20 +16,56 @@ def test_compare_covers_the_registry():
     rows = speed.compare(n=2_000, dtypes=(np.float32,), repeat=1)
     assert {r.name for r in rows} == set(actlib.names())
     for r in rows:
-        assert r.actlib_s > 0 and r.torch_s > 0
-        assert r.ratio == r.actlib_s / r.torch_s
+        assert r.actlib_s > 0 and r.torch_s > 0 and r.naive_s > 0
+        # one round: the ratios are those of the round's times
+        assert r.vs_naive == pytest.approx(r.actlib_s / r.naive_s)
+        assert r.ratio == r.vs_torch == pytest.approx(r.actlib_s / r.torch_s)
     vector = [r for r in rows if not actlib.get(r.name).shape.derivative_is_gradient]
     assert vector and all(r.quantity == "forward" for r in vector)
     md = speed.to_markdown(rows)
-    keys = {(r.name, r.quantity) for r in rows}
-    assert md.count("\n") == 1 + len(keys)
+    assert md.count("\n") == 1 + len(rows)
 
 
-def test_interleaved_takes_medians_of_alternating_rounds():
-    log: list[str] = []
-    a, b = speed._interleaved(lambda: log.append("a"), lambda: log.append("b"), repeat=3)
-    assert a >= 0 and b >= 0
-    assert "".join(log) == "ab" + "ab" * 3
+def test_ratios_are_medians_of_per_round_ratios(monkeypatch):
+    """The arithmetic, with the clock replaced (the times themselves depend on the load)."""
+    times = [[1.0, 4.0, 9.0], [1.0, 1.0, 1.0], [2.0, 8.0, 3.0]]
+    monkeypatch.setattr(speed, "round_times", lambda *fns, repeat, cpu: times)
+    medians, ratios = speed._ratios([print, print, print], repeat=3)
+    assert medians == (4.0, 1.0, 3.0)
+    assert ratios == (4.0, 0.5)  # per round 1, 4, 9 and 0.5, 0.5, 3
+
+
+def test_naive_is_the_textbook_formula_in_the_input_dtype():
+    sigmoid = actlib.get("sigmoid")
+    x = np.array([-1.0, 0.0, 2.0], dtype=np.float32)
+    out = sigmoid.naive("forward", x, {})
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, 1 / (1 + np.exp(-x)))
+    # without a naive formula, the spec's own NumPy code, in the input's dtype
+    relu = actlib.get("relu")
+    np.testing.assert_array_equal(relu.naive("derivative", x, {}), np.float32([0, 0, 1]))
+    elu = actlib.get("elu")
+    assert elu.naive("forward", x, elu.resolve({"alpha": 2.0})).dtype == np.float32
+
+
+def _row(name, ratio, dtype="float32", quantity="forward"):
+    return speed.SpeedRow(name, dtype, quantity, 10, ratio, 1.0, 1.0, ratio, ratio)
+
+
+def test_summary_judges_the_goal_on_entrywise_activations_only():
+    entrywise = actlib.names(entrywise=True)
+    other = actlib.names(entrywise=False)[0]
+    rows = [_row(entrywise[0], 1.0), _row(entrywise[1], 1.4), _row(other, 50.0)]
+    s = speed.summarize(rows)
+    assert s.count == 2 and s.median == pytest.approx(1.2) and s.met and not s.misses
+    rows.append(_row(entrywise[2], 2.5, quantity="derivative"))
+    s = speed.summarize(rows)
+    assert not s.met and [r.name for r in s.misses] == [entrywise[2]]
+    assert s.worst.name == entrywise[2]
+    slow = [_row(n, 1.6) for n in entrywise[:3]]
+    assert not speed.summarize(slow).met and not speed.summarize(slow).misses  # median > 1.5
+    with pytest.raises(ValueError, match="entry alone"):
+        speed.summarize([_row(other, 1.0)])
 
 
 def test_training_cost_covers_the_entrywise_activations_relative_to_the_baseline():

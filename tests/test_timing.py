@@ -50,6 +50,13 @@ def test_round_times_divides_by_number():
     assert all(0.009 < t < 0.5 for t in times)
 
 
+def test_round_times_can_count_cpu_time_only():
+    """Sleeping takes wall-clock time but (almost) no CPU time of the process."""
+    (wall,) = round_times(lambda: time.sleep(0.05), repeat=1, warmup=False)
+    (cpu,) = round_times(lambda: time.sleep(0.05), repeat=1, warmup=False, cpu=True)
+    assert wall[0] >= 0.045 and cpu[0] < 0.025
+
+
 @pytest.mark.parametrize(
     ("args", "kwargs", "error"),
     [

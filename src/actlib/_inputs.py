@@ -16,11 +16,17 @@ import numpy as np
 FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
 
 
-def as_real_array(x: Any, *, name: str = "x") -> tuple[np.ndarray, np.dtype]:
+#: Floating dtypes that :func:`as_real_array` hands on unchanged with ``native=True``.
+NATIVE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def as_real_array(x: Any, *, name: str = "x", native: bool = False) -> tuple[np.ndarray, np.dtype]:
     """Check ``x`` and return it as a float64 array, together with the dtype to return.
 
     * float16, float32 and float64 arrays keep their dtype on output (the computation itself
-      runs in float64 and is rounded once at the end);
+      runs in float64 and is rounded once at the end; with ``native=True`` float32 and
+      float64 arrays are returned as they are, neither copied nor converted, so that the
+      computation runs in their own dtype);
     * integers, Python scalars and (nested) lists of numbers become float64;
     * anything else (strings, ``None``, booleans, complex numbers, objects, ``longdouble``,
       torch tensors) raises :class:`TypeError`; ragged nested lists raise :class:`ValueError`.
@@ -28,9 +34,11 @@ def as_real_array(x: Any, *, name: str = "x") -> tuple[np.ndarray, np.dtype]:
     Args:
         x: the candidate input.
         name: how the input is called in error messages.
+        native: keep float32 and float64 arrays in their dtype (the others become float64).
 
     Returns:
-        ``(array, out_dtype)``: ``x`` as float64 and the dtype results are returned in.
+        ``(array, out_dtype)``: ``x`` as float64 (or in its own dtype, see ``native``) and the
+        dtype results are returned in.
 
     Raises:
         TypeError: ``x`` is not made of real numbers, or has an unsupported float dtype.
@@ -41,6 +49,8 @@ def as_real_array(x: Any, *, name: str = "x") -> tuple[np.ndarray, np.dtype]:
     (dtype('float64'), dtype('float32'))
     >>> as_real_array([1, 2])[1]
     dtype('float64')
+    >>> as_real_array(np.zeros(2, dtype=np.float32), native=True)[0].dtype
+    dtype('float32')
     """
     if x is None or isinstance(x, (str, bytes)):
         raise TypeError(
@@ -79,6 +89,8 @@ def as_real_array(x: Any, *, name: str = "x") -> tuple[np.ndarray, np.dtype]:
             f"{name} must contain real numbers, got an array of dtype {arr.dtype} "
             f"(built from {type(x).__name__})"
         )
+    if native and arr.dtype in NATIVE_DTYPES:
+        return arr, out_dtype
     return arr.astype(np.float64, copy=False), out_dtype
 
 

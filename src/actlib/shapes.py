@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -77,6 +78,61 @@ def check_axis(x: np.ndarray, axis: int, *, what: str) -> int:
             f"got {axis}"
         )
     return axis % x.ndim
+
+
+def _handles_infinity(
+    spec: Activation, which: str, dtype: np.dtype, values: Mapping[str, Any]
+) -> bool:
+    """Whether the spec's NumPy function itself returns the limits at ±inf and NaN at NaN.
+
+    Then :meth:`Elementwise.evaluate` can skip the search for infinities (one pass over the
+    input). Random parameter values (RReLU in training) and per-channel arrays are never
+    probed; the answer is cached per spec, quantity, dtype and parameter values.
+    """
+    if spec.is_random(values):
+        return False
+    try:
+        key = tuple(sorted(values.items()))
+        hash(key)
+    except TypeError:  # a per-channel array
+        return False
+    return _probe_infinity(spec, which, dtype.name, key)
+
+
+@lru_cache(maxsize=1024)
+def _probe_infinity(spec: Activation, which: str, dtype: str, key: tuple) -> bool:
+    """Evaluate the spec's function at −inf, +inf and NaN and compare with SymPy's limits.
+
+    The probe runs with every floating-point warning but underflow turned into an error, so
+    that a function that reaches the right value through inf − inf or inf·0 (with a warning)
+    does not qualify.
+    """
+    values = dict(key)
+    fn = spec.numpy_forward if which == "forward" else spec.numpy_derivative
+    x = np.array([-np.inf, np.inf, np.nan], dtype=dtype)
+    try:
+        with np.errstate(all="raise", under="ignore"):
+            out = np.asarray(fn(x, **values))
+    except (FloatingPointError, ValueError, TypeError):
+        return False
+    lo, hi = spec.limits("forward" if which == "forward" else "derivative", **values)
+    with np.errstate(over="ignore"):
+        want = np.array([lo, hi], dtype=dtype)
+    return (
+        out.dtype == np.dtype(dtype)
+        and out.shape == (3,)
+        and bool(np.array_equal(out[:2], want))
+        and bool(np.isnan(out[2]))
+    )
+
+
+def _in_dtype(values: Mapping[str, Any], dtype: np.dtype) -> dict[str, Any]:
+    """``values`` with per-channel arrays cast to ``dtype`` (Python floats already follow the
+    array's dtype in NumPy's arithmetic), so that nothing promotes float32 to float64."""
+    return {
+        k: v.astype(dtype) if isinstance(v, np.ndarray) and v.dtype != dtype else v
+        for k, v in values.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -255,22 +311,26 @@ class Shape:
     def evaluate(
         self, spec: Activation, which: str, arr: np.ndarray, values: dict[str, Any]
     ) -> np.ndarray:
-        """Run the spec's NumPy ``forward`` or ``derivative`` on a float64 array.
+        """Run the spec's NumPy ``forward`` or ``derivative`` on a float array.
+
+        The base class computes in float64 (the input is converted if it is float32);
+        :class:`Elementwise` computes float32 input in float32.
 
         Args:
             spec: the activation.
             which: ``"forward"`` or ``"derivative"``.
-            arr: the float64 input.
+            arr: the float32 or float64 input.
             values: validated parameter values.
 
         Returns:
-            The float64 output (elementwise shapes replace infinite inputs by the limits).
+            The output (elementwise shapes replace infinite inputs by the limits).
 
         >>> from actlib import get
         >>> relu = get("relu")
         >>> relu.shape.evaluate(relu, "forward", np.array([-np.inf, 2.0]), {})
         array([0., 2.])
         """
+        arr = arr.astype(np.float64, copy=False)
         return self.apply(spec.numpy_forward, spec.numpy_derivative, which, arr, values)
 
     def verify_sample(self, spec: Activation) -> Sample:
@@ -511,20 +571,26 @@ class Elementwise(Shape):
         return sp.diff(f, X)
 
     def evaluate(self, spec, which, arr, values):
+        # float32 is computed in float32: every elementwise implementation is written for the
+        # dtype of its input, and the accuracy harness holds both dtypes to the same goal.
         fn = spec.numpy_forward if which == "forward" else spec.numpy_derivative
+        typed = _in_dtype(values, arr.dtype)
+        if _handles_infinity(spec, which, arr.dtype, values):
+            return fn(arr, **typed)  # ±inf give the limits already: no pass over the input
         # A finite sum proves there is no infinity (nor NaN) at the cost of one reduction;
         # only otherwise is the elementwise test needed.
         with np.errstate(over="ignore", invalid="ignore"):  # the sum itself may overflow
             total = np.add.reduce(arr, axis=None)
         if np.isfinite(total):
-            return fn(arr, **values)
+            return fn(arr, **typed)
         inf = np.isinf(arr)
         if not inf.any():
-            return fn(arr, **values)
-        out = np.asarray(fn(np.where(inf, 0.0, arr), **values), dtype=np.float64).copy()
+            return fn(arr, **typed)
+        out = np.array(fn(np.where(inf, arr.dtype.type(0), arr), **typed), dtype=arr.dtype)
         lo, hi = spec.limits(which, **values)
-        out[inf & (arr < 0)] = lo
-        out[inf & (arr > 0)] = hi
+        with np.errstate(over="ignore"):  # a limit beyond the dtype's range rounds to ±inf
+            out[inf & (arr < 0)] = lo
+            out[inf & (arr > 0)] = hi
         return out
 
     def verify_sample(self, spec):

@@ -339,9 +339,9 @@ class Activation:
     stability_note: str = ""
     #: The formula as textbooks write it, evaluated directly in the input's dtype with no
     #: validation. Kept ONLY as the "before" of the numerical-stability comparison (the accuracy
-    #: harness measures how it fails); never used to compute anything. Same signature as
-    #: ``numpy_forward`` / ``numpy_derivative``; ``None`` where the textbook form is already
-    #: the stable one.
+    #: harness measures how it fails) and as the yardstick of the speed benchmark (see
+    #: :meth:`naive`); never used to compute a result. Same signature as ``numpy_forward`` /
+    #: ``numpy_derivative``; ``None`` where the textbook form is already the stable one.
     naive_forward: ArrayFn | None = None
     naive_derivative: ArrayFn | None = None
     #: Other commonly used parameter values, measured by the accuracy harness besides the
@@ -717,10 +717,44 @@ class Activation:
 
     def _evaluate(self, which: str, x: Any, params: Mapping[str, Any]) -> np.ndarray:
         values = self.resolve(params)
-        arr, out_dtype = as_real_array(x)
+        # float32 and float64 stay as they are; the shape decides where they are computed.
+        arr, out_dtype = as_real_array(x, native=True)
         with np.errstate(under="ignore"):
             out = self.shape.evaluate(self, which, arr, values)
         return _finish(out, out_dtype)
+
+    def naive(self, which: str, x: np.ndarray, values: Mapping[str, Any]) -> np.ndarray:
+        """The textbook formula, evaluated directly in the dtype of ``x``, without any checks.
+
+        This is the "before" of the numerical-stability chapter and the yardstick of the speed
+        benchmark: :attr:`naive_forward` / :attr:`naive_derivative`, or the spec's own NumPy
+        functions where the textbook form is already the stable one (ReLU: ``max(x, 0)``). Real
+        parameters are cast to the dtype of ``x``, as a user writing the formula would; no
+        validation, no float64 round trip, no special handling of ±inf.
+
+        Args:
+            which: ``"forward"`` or ``"derivative"``.
+            x: a float array, laid out as the spec's shape takes it.
+            values: validated parameter values (see :meth:`resolve`).
+
+        Returns:
+            What the formula returns (``x``'s dtype for float parameters).
+
+        >>> from actlib import get
+        >>> sigmoid = get("sigmoid")
+        >>> sigmoid.naive("forward", np.array([0.0], dtype=np.float32), {}).dtype
+        dtype('float32')
+        """
+        forward = self.naive_forward or self.numpy_forward
+        derivative = self.naive_derivative or self.numpy_derivative
+        dtype = x.dtype.type
+        cast = {}
+        for p in self.parameters:
+            v = values[p.name]
+            if p.symbolic:
+                v = v.astype(dtype) if isinstance(v, np.ndarray) else dtype(v)
+            cast[p.name] = v
+        return self.shape.apply(forward, derivative, which, x, cast)
 
     def limits(
         self, which: Literal["forward", "derivative"] = "forward", **params: Any

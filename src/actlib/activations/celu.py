@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from actlib.numerics import expm1_nonpositive
 from actlib.spec import Activation, Param, Reference, TorchReference
 
 #: x/α is clipped at −800 before exponentiating: e^(−800) is 0 in float64, so expm1 is −1 and
@@ -14,7 +15,9 @@ _U_MIN = -800.0
 
 def _scaled(x: np.ndarray, alpha: float) -> np.ndarray:
     """min(x, 0)/α, clipped at −800: never overflows and never positive."""
-    return np.clip(x, _U_MIN * alpha, 0.0) / alpha
+    low = max(_U_MIN * alpha, float(np.finfo(x.dtype).min))  # representable in x's dtype
+    u = np.clip(x, low, 0)
+    return u if alpha == 1 else u / alpha
 
 
 def forward(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -25,8 +28,9 @@ def forward(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
         = \begin{cases} x, & x > 0 \\ \alpha\,\bigl(e^{x/\alpha} - 1\bigr), & x \le 0
         \end{cases}
 
-    ``np.expm1`` gives e^u − 1 without cancellation for small ``|u|``, and it only sees
-    min(x, 0)/α (clipped at −800), so the branch that is not selected never overflows.
+    expm1 (:func:`actlib.numerics.expm1_nonpositive`) gives e^u − 1 without cancellation for
+    small ``|u|``, and it only sees min(x, 0)/α (clipped at −800), so the piece that is not
+    selected never overflows; it is then 0, and the two pieces are added without a branch.
 
     Args:
         x: the input, an array of real numbers.
@@ -41,7 +45,9 @@ def forward(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     See also: :func:`derivative`; ``torch.nn.functional.celu``; Barron (2017),
     https://arxiv.org/abs/1704.07483.
     """
-    return np.where(x > 0, x, alpha * np.expm1(_scaled(x, alpha)))
+    # max(x, 0) + α·expm1(min(x, 0)/α): one of the two terms is zero, no branch.
+    tail = expm1_nonpositive(_scaled(x, alpha))
+    return np.maximum(x, 0) + (tail if alpha == 1 else alpha * tail)
 
 
 def derivative(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -65,7 +71,7 @@ def derivative(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     >>> derivative(np.array([-1000.0, 0.0, 1000.0]), alpha=0.5)
     array([0., 1., 1.])
     """
-    return np.where(x > 0, 1.0, np.exp(_scaled(x, alpha)))
+    return np.exp(_scaled(x, alpha))  # exp(0) = 1 for x > 0: no branch needed
 
 
 def _sympy(x, alpha):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from actlib.numerics import expm1_nonpositive, select
 from actlib.spec import Activation, Param, Reference, TorchReference
 
 
@@ -14,9 +15,11 @@ def forward(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     .. math::
         \mathrm{elu}(x) = \begin{cases} x, & x > 0 \\ \alpha\,(e^{x} - 1), & x \le 0 \end{cases}
 
-    ``np.expm1`` gives e^x − 1 without the cancellation of ``exp(x) - 1`` for small ``|x|``,
-    and it is evaluated on ``min(x, 0)``: the branch that is not selected never sees a large
-    positive number, so nothing overflows (the "double where" pattern).
+    expm1 gives e^x − 1 without the cancellation of ``exp(x) - 1`` for small ``|x|``
+    (:func:`actlib.numerics.expm1_nonpositive`, vectorised in float32), and it is evaluated on
+    ``min(x, 0)``: the piece that is not selected never sees a large positive number, so
+    nothing overflows (the "double where" pattern), and it is then 0, so the two pieces are
+    simply added: max(x, 0) + α·expm1(min(x, 0)).
 
     Args:
         x: the input, an array of real numbers.
@@ -31,7 +34,9 @@ def forward(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     See also: :func:`derivative`; ``torch.nn.functional.elu``; Clevert et al. (2016),
     https://arxiv.org/abs/1511.07289.
     """
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+    # max(x, 0) + α·expm1(min(x, 0)): one of the two terms is zero, no branch.
+    tail = expm1_nonpositive(np.minimum(x, 0))
+    return np.maximum(x, 0) + (tail if alpha == 1 else alpha * tail)
 
 
 def derivative(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -53,7 +58,8 @@ def derivative(x: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     >>> derivative(np.array([-1000.0, 0.0, 1000.0]), alpha=2.0)
     array([0., 2., 1.])
     """
-    return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+    e = np.exp(np.minimum(x, 0))  # 1 for x > 0: already the right piece when α = 1
+    return e if alpha == 1 else select(np.greater(x, 0), 1, alpha * e, x.dtype)
 
 
 def _sympy(x, alpha):

@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 import sympy as sp
-from scipy.special import erf, erfc, erfcx, expit
+from scipy.special import erf, erfc, erfcx
 
-from actlib.numerics import sigmoid
+from actlib.numerics import exp_neg_abs, sigmoid
 from actlib.spec import Activation, Reference, TorchReference
 
 _SQRT1_2 = math.sqrt(0.5)
@@ -128,8 +128,11 @@ def derivative_tanh(x: np.ndarray) -> np.ndarray:
     v = _tanh_arg2(x)
     xc = np.clip(x, -_TANH_CLIP, _TANH_CLIP)
     dv = 2.0 * _TANH_C * (1.0 + 3.0 * _TANH_K * xc * xc)
-    s = sigmoid(v)
-    return s + xc * dv * s * expit(-v)
+    e = exp_neg_abs(v)  # σ(v) and σ(−v) share the exponential e^{−|v|}
+    d = 1 + e
+    s = np.maximum(e, np.greater_equal(v, 0)) / d
+    s_neg = np.maximum(e, np.less_equal(v, 0)) / d
+    return s + xc * dv * s * s_neg
 
 
 def _sympy_exact(x):
@@ -211,8 +214,9 @@ SPECS = (
         reference=_REFERENCE,
         chapter="gelu",
         stability_note=(
-            "1 + tanh(u) is rewritten as 2σ(2u) with scipy's expit, which does not cancel for "
-            "x ≪ 0; x³ is computed on a clipped copy so it cannot overflow."
+            "1 + tanh(u) is rewritten as 2σ(2u), with σ and σ(−2u) from the one exponential "
+            "e^(−|2u|), which does not cancel for x ≪ 0; x³ is computed on a clipped copy so it "
+            "cannot overflow."
         ),
     ),
 )

@@ -25,7 +25,7 @@ def forward(x: np.ndarray) -> np.ndarray:
 
     See also: ``torch.nn.Identity``.
     """
-    return np.array(x, dtype=np.float64, copy=True)
+    return np.array(x, copy=True)  # a copy, in the dtype of x
 
 
 def derivative(x: np.ndarray) -> np.ndarray:

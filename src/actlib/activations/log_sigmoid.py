@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from scipy.special import log_expit
 
-from actlib.numerics import sigmoid
+from actlib.numerics import exp_neg_abs, log1p_unit
 from actlib.spec import Activation, Reference, TorchReference
 
 
@@ -18,8 +17,9 @@ def forward(x: np.ndarray) -> np.ndarray:
         = \begin{cases} -\operatorname{log1p}(e^{-x}), & x \ge 0 \\
         x - \operatorname{log1p}(e^{x}), & x < 0 \end{cases}
 
-    Computed with :func:`scipy.special.log_expit`, which evaluates the two branches of the
-    right-hand side: the exponential only ever sees a non-positive number, ``log1p`` keeps the
+    Computed as min(x, 0) − log1p(e^{−|x|}), the two branches of the right-hand side in one
+    expression (:func:`actlib.numerics.log1p_unit`, vectorised): the exponential only ever
+    sees a non-positive number, ``log1p`` keeps the
     tiny values for large positive x (log σ(40) ≈ −4.2e−18), and for very negative x the result
     is x itself to the last bit (log σ(−1000) = −1000), where the textbook ``log(1/(1 +
     exp(-x)))`` gives −inf.
@@ -36,7 +36,7 @@ def forward(x: np.ndarray) -> np.ndarray:
     See also: :func:`derivative`; ``torch.nn.functional.logsigmoid``; Goodfellow, Bengio and
     Courville (2016), section 6.2.2.2, https://www.deeplearningbook.org.
     """
-    return log_expit(x)
+    return np.minimum(x, 0) - log1p_unit(exp_neg_abs(x))
 
 
 def derivative(x: np.ndarray) -> np.ndarray:
@@ -45,9 +45,9 @@ def derivative(x: np.ndarray) -> np.ndarray:
     .. math::
         \frac{d}{dx}\log\sigma(x) = \frac{\sigma'(x)}{\sigma(x)} = 1 - \sigma(x) = \sigma(-x)
 
-    Evaluated as σ(−x) (:func:`actlib.numerics.sigmoid`), never as 1 − σ(x), which cancels to
-    0 once σ(x) rounds to 1 (x > 37 in float64) although σ(−x) ≈ e^{−x} is still a normal
-    number.
+    Evaluated as σ(−x) (:func:`actlib.numerics.sigmoid_from` with e^{−|x|}), never as
+    1 − σ(x), which cancels to 0 once σ(x) rounds to 1 (x > 37 in float64) although
+    σ(−x) ≈ e^{−x} is still a normal number.
 
     Args:
         x: the input, an array of real numbers.
@@ -58,7 +58,8 @@ def derivative(x: np.ndarray) -> np.ndarray:
     >>> derivative(np.array([-1000.0, 0.0, 40.0]))
     array([1.00000000e+00, 5.00000000e-01, 4.24835426e-18])
     """
-    return sigmoid(-x)
+    e = exp_neg_abs(x)
+    return np.maximum(e, np.less_equal(x, 0)) / (1 + e)  # σ(−x), as in sigmoid_from
 
 
 def _sympy(x):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from actlib.numerics import exp_neg_abs, select
 from actlib.spec import Activation, Reference, TorchReference
 
 #: Left of this, e^x is 0 in float64 (it underflows below −745.2); clipping there keeps 4(1 + x)
@@ -17,11 +18,14 @@ def _tanh_softplus(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 
     With e = e^x and u = 1 + e, tanh(log u) = (u² − 1)/(u² + 1) = e(e + 2)/(e² + 2e + 2). For
     x ≤ 0 this is evaluated with e = w; for x > 0 numerator and denominator are divided by
-    e², giving (1 + 2w)/(1 + 2w + 2w²). Only positive numbers of at most 5 are added.
+    e², giving (1 + 2w)/(1 + 2w + 2w²). Only positive numbers of at most 5 are added. Both
+    sides are (a + 2w)/(a + 2w + 2c) with (a, c) = (w², 1) for x ≤ 0 and (1, w²) for x > 0;
+    as w² ≤ 1, a = max(w², [x > 0]) and c = max(w², [x ≤ 0]) pick them exactly, without a
+    branch.
     """
-    n = w * (w + 2.0)
-    m = 1.0 + 2.0 * w
-    return np.where(x > 0, m / (m + 2.0 * w * w), n / (n + 2.0))
+    w2 = w * w
+    n = np.maximum(w2, np.greater(x, 0)) + 2 * w
+    return n / (n + 2 * np.maximum(w2, np.less_equal(x, 0)))
 
 
 def forward(x: np.ndarray) -> np.ndarray:
@@ -48,7 +52,7 @@ def forward(x: np.ndarray) -> np.ndarray:
     See also: :func:`derivative`; ``torch.nn.functional.mish``; Misra (2020),
     https://arxiv.org/abs/1908.08681.
     """
-    return x * _tanh_softplus(x, np.exp(-np.abs(x)))
+    return x * _tanh_softplus(x, exp_neg_abs(x))
 
 
 def derivative(x: np.ndarray) -> np.ndarray:
@@ -80,7 +84,7 @@ def derivative(x: np.ndarray) -> np.ndarray:
         mish′(x), an array shaped like ``x``.
 
     >>> derivative(np.array([-1000.0, 0.0, 1000.0]))
-    array([-0. ,  0.6,  1. ])
+    array([0. , 0.6, 1. ])
     """
     w = np.exp(-np.abs(x))
     # x > 0: tanh(softplus(x)) + x·(1 − tanh²)·σ(x), both terms positive.
@@ -92,7 +96,7 @@ def derivative(x: np.ndarray) -> np.ndarray:
     xc = np.clip(x, _X_MIN, 0.0)
     bracket = 4.0 * (1.0 + xc) + w * (6.0 + 4.0 * xc + w * (4.0 + w))
     left = w * bracket / (4.0 + w * (8.0 + w * (8.0 + w * (4.0 + w))))
-    return np.where(x > 0, right, left)
+    return select(np.greater(x, 0), right, left, x.dtype)
 
 
 def _sympy(x):

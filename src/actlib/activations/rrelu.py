@@ -15,7 +15,7 @@ def _slopes(x: np.ndarray, lower: float, upper: float, training: bool, generator
     if not training:
         return (lower + upper) / 2.0
     rng = generator if generator is not None else np.random.default_rng()
-    return rng.uniform(lower, upper, size=x.shape)
+    return rng.uniform(lower, upper, size=x.shape).astype(x.dtype, copy=False)
 
 
 def forward(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from actlib.numerics import expm1_nonpositive, select
 from actlib.spec import Activation, Reference, TorchReference
 
 #: α, the nearest double to 1.67326324235437728481704299167... (PyTorch's ``SELU_ALPHA``).
@@ -33,10 +34,11 @@ def forward(x: np.ndarray) -> np.ndarray:
         \end{cases}
 
     with :math:`\alpha \approx 1.6733` (:data:`ALPHA`) and :math:`\lambda \approx 1.0507`
-    (:data:`SCALE`). ``np.expm1`` gives e^x − 1 without cancellation near 0, and it is
-    evaluated on ``min(x, 0)``, so the branch that is not selected never overflows (the
-    "double where"). λx overflows to inf for x above about 1.7e308, which is the correctly
-    rounded result (PyTorch gives the same). The negative branch multiplies by
+    (:data:`SCALE`). expm1 (:func:`actlib.numerics.expm1_nonpositive`) gives e^x − 1 without
+    cancellation near 0, and it is evaluated on ``min(x, 0)``, so the piece that is not
+    selected never overflows and is 0: the two pieces are added, without a branch. λx
+    overflows to inf for x above about 1.7e308, which is the correctly rounded result (PyTorch
+    gives the same). The negative branch multiplies by
     :data:`SCALE_ALPHA` = λα, formed as PyTorch forms it.
 
     Args:
@@ -53,7 +55,8 @@ def forward(x: np.ndarray) -> np.ndarray:
     """
     with np.errstate(over="ignore"):  # λx beyond about 1.7e308 rounds to inf, correctly
         positive = SCALE * x
-    return np.where(x > 0, positive, SCALE_ALPHA * np.expm1(np.minimum(x, 0.0)))
+    # λ·max(x, 0) + λα·expm1(min(x, 0)): one of the two terms is zero, no branch.
+    return np.maximum(positive, 0) + SCALE_ALPHA * expm1_nonpositive(np.minimum(x, 0))
 
 
 def derivative(x: np.ndarray) -> np.ndarray:
@@ -75,7 +78,7 @@ def derivative(x: np.ndarray) -> np.ndarray:
     >>> derivative(np.array([-1000.0, 0.0, 1.0]))
     array([0.        , 1.75809934, 1.05070099])
     """
-    return np.where(x > 0, SCALE, SCALE_ALPHA * np.exp(np.minimum(x, 0.0)))
+    return select(np.greater(x, 0), SCALE, SCALE_ALPHA * np.exp(np.minimum(x, 0)), x.dtype)
 
 
 def _sympy(x):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from actlib.numerics import sigmoid
+from actlib.numerics import exp_neg_abs, sigmoid
 from actlib.spec import Activation, Reference, TorchReference
 
 
@@ -15,9 +15,9 @@ def forward(x: np.ndarray) -> np.ndarray:
     .. math::
         \sigma(x) = \frac{1}{1 + e^{-x}}
 
-    Computed with :func:`scipy.special.expit`, which never overflows, and σ(x) = e^x for
-    x < −708, where expit flushes the (subnormal) result to zero (see
-    :func:`actlib.numerics.sigmoid`).
+    Computed from the one exponential :math:`e = e^{-|x|} \le 1`, which never overflows, as
+    1/(1 + e) for x ≥ 0 and e/(1 + e) for x < 0, without a branch, in the dtype of ``x``
+    (see :func:`actlib.numerics.sigmoid`); subnormal results (x < −708) are kept.
 
     Args:
         x: the input, an array of real numbers.
@@ -41,7 +41,12 @@ def derivative(x: np.ndarray) -> np.ndarray:
 
     (σ′ is even). The textbook form σ(x)(1 − σ(x)) rounds to 0 once σ(x) rounds to 1 (x > 37
     in float64); with :math:`s = \sigma(-|x|) \le 1/2` both factors keep full relative accuracy
-    on both sides.
+    on both sides. With :math:`e = e^{-|x|}`, s = e/(1 + e) and 1 − s = 1/(1 + e), so
+
+    .. math::
+        \sigma'(x) = \frac{e}{(1 + e)^2}, \qquad e = e^{-|x|} \in (0, 1],
+
+    one exponential and no branch; 1 + e ∈ [1, 2] does not cancel.
 
     Args:
         x: the input, an array of real numbers.
@@ -52,8 +57,9 @@ def derivative(x: np.ndarray) -> np.ndarray:
     >>> derivative(np.array([0.0]))
     array([0.25])
     """
-    s = sigmoid(-np.abs(x))  # σ(−|x|) ≤ 1/2, so 1 − s ∈ [1/2, 1) has no cancellation
-    return s * (1.0 - s)
+    e = exp_neg_abs(x)
+    d = 1 + e
+    return e / (d * d)
 
 
 def _sympy(x):
@@ -93,10 +99,9 @@ SPECS = (
         ),
         roles=frozenset({"hidden", "output"}),
         stability_note=(
-            "scipy.special.expit evaluates exp only of non-positive arguments (with e^x kept "
-            "below −708, where expit would flush the subnormal result to zero), and the "
-            "derivative is s(1 − s) with s = σ(−|x|) ≤ 1/2, which keeps its relative accuracy "
-            "where σ(1−σ) would round to zero."
+            "One exponential e = exp(−|x|) ≤ 1, which never overflows: σ = 1/(1 + e) for x ≥ 0 "
+            "and e/(1 + e) for x < 0 (subnormal results kept), and the derivative is e/(1 + e)², "
+            "which keeps its relative accuracy where σ(1−σ) would round to zero."
         ),
     ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from actlib.numerics import sigmoid
+from actlib.numerics import exp_neg_abs, log1p_unit, sigmoid
 from actlib.spec import Activation, Param, Reference, TorchReference
 
 #: |βx| is clipped here before exponentiating: e^(−1000) is 0 in float64 and σ(±1000) is
@@ -15,7 +15,10 @@ _BX_MAX = 1000.0
 
 def _scaled(x: np.ndarray, beta: float) -> np.ndarray:
     """βx with |βx| ≤ 1000, computed without overflow for every β > 0."""
-    limit = _BX_MAX / beta  # may be inf for a tiny β, where βx cannot overflow anyway
+    if beta == 1:
+        return x
+    # The limit may exceed the dtype's range for a tiny β, where βx cannot overflow anyway.
+    limit = min(_BX_MAX / beta, float(np.finfo(x.dtype).max))
     return beta * np.clip(x, -limit, limit)
 
 
@@ -27,10 +30,10 @@ def forward(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
         = \max(x, 0) + \frac{1}{\beta}\,\log\bigl(1 + e^{-\beta|x|}\bigr)
 
     The right-hand form exponentiates only non-positive numbers, so nothing overflows, and
-    ``np.log1p`` keeps the tiny values log(1 + ε) ≈ ε that ``log(1 + exp(x))`` rounds to 0 for
-    x < −37. Unlike ``torch.nn.functional.softplus`` there is no threshold above which x is
-    returned instead: the result is correctly rounded (within a few units in the last place)
-    for every input.
+    log1p (:func:`actlib.numerics.log1p_unit`, vectorised) keeps the tiny values
+    log(1 + ε) ≈ ε that ``log(1 + exp(x))`` rounds to 0 for x < −37. Unlike
+    ``torch.nn.functional.softplus`` there is no threshold above which x is returned instead:
+    the result is within a few units in the last place for every input.
 
     Args:
         x: the input, an array of real numbers.
@@ -47,8 +50,8 @@ def forward(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
     See also: :func:`derivative`; ``torch.nn.functional.softplus``; Dugas et al. (2001),
     https://proceedings.neurips.cc/paper/2000/file/44968aece94f667e4095002d140b5896-Paper.pdf.
     """
-    z = _scaled(x, beta)
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(z))) / beta
+    tail = log1p_unit(exp_neg_abs(_scaled(x, beta)))
+    return np.maximum(x, 0) + (tail if beta == 1 else tail / beta)
 
 
 def derivative(x: np.ndarray, beta: float = 1.0) -> np.ndarray:

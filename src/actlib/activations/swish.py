@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-from scipy.special import expit
 
 from actlib.activations.sigmoid import _naive_forward as _naive_sigmoid
-from actlib.numerics import sigmoid
+from actlib.numerics import exp_neg_abs, sigmoid
 from actlib.spec import Activation, Param, Reference, TorchReference
 
 
@@ -19,7 +18,8 @@ def forward(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
 
     σ comes from :func:`actlib.numerics.sigmoid`, which keeps σ(βx) ≈ e^{βx} when it is a
     subnormal number: for βx between −745 and −709, x·σ(βx) is still a normal number, and
-    ``scipy.special.expit`` (which returns 0 there) would lose it.
+    ``scipy.special.expit`` (which returns 0 there) would lose it. Everything runs in the dtype
+    of ``x``.
 
     Args:
         x: the input, an array of real numbers.
@@ -34,7 +34,7 @@ def forward(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
     See also: :func:`derivative`; ``torch.nn.functional.silu`` (β = 1 only); Ramachandran,
     Zoph and Le (2017), https://arxiv.org/abs/1710.05941.
     """
-    return x * sigmoid(beta * x)
+    return x * sigmoid(x if beta == 1 else beta * x)
 
 
 def derivative(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
@@ -43,7 +43,9 @@ def derivative(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
     .. math::
         \mathrm{swish}_\beta'(x) = \sigma(\beta x)\,\bigl(1 + \beta x\,\sigma(-\beta x)\bigr)
 
-    The factored form never subtracts two nearly equal numbers except near the minimum of
+    σ(βx) and σ(−βx) are formed from the one exponential :math:`e^{-|\beta x|}` (see
+    :func:`actlib.numerics.sigmoid_from`). The factored form never subtracts two nearly equal
+    numbers except near the minimum of
     swish, where the derivative crosses zero.
 
     Args:
@@ -56,8 +58,12 @@ def derivative(x: np.ndarray, beta: float = 1.0) -> np.ndarray:
     >>> derivative(np.array([0.0]))
     array([0.5])
     """
-    bx = beta * x
-    return sigmoid(bx) * (1.0 + bx * expit(-bx))
+    bx = x if beta == 1 else beta * x
+    e = exp_neg_abs(bx)  # σ(βx) and σ(−βx) share the exponential e^{−|βx|}
+    d = 1 + e
+    s = np.maximum(e, np.greater_equal(bx, 0)) / d  # σ(βx)
+    s_neg = np.maximum(e, np.less_equal(bx, 0)) / d  # σ(−βx)
+    return s * (1 + bx * s_neg)
 
 
 def _sympy(x, beta):

@@ -470,12 +470,10 @@ def naive_implementation(config: Config) -> Implementation | None:
     if naive_forward is None or naive_derivative is None:
         return None
     values = shape.slice_params(config.values)
-    symbolic = {p.name for p in spec.parameters if p.symbolic}
 
     def typed(which: str, pick: Callable[[Any], Any]) -> ArrayFn:
         def run(x: np.ndarray) -> np.ndarray:
-            cast = {k: x.dtype.type(v) if k in symbolic else v for k, v in values.items()}
-            out = shape.apply(naive_forward, naive_derivative, which, shape.embed(x), cast)
+            out = spec.naive(which, shape.embed(x), values)
             return np.asarray(pick(out)).astype(x.dtype)
 
         return run

@@ -1,10 +1,15 @@
-"""Wall-clock comparison of actlib's NumPy code with PyTorch's CPU kernels.
+"""Wall-clock price of actlib's accuracy: against the naive formula and against PyTorch.
 
-:func:`compare` times every registered activation (forward, and derivative against PyTorch's
-autograd) on one array per floating type, with PyTorch restricted to one thread, and reports
-the ratio of the medians. It is used by ``benchmarks/speed.py`` (10⁶ elements) and, on a
-smaller array, by the chapter on numerical stability. Timings on a shared machine are noisy:
-each number is the median of several rounds, and the rounds of the two libraries alternate.
+:func:`compare` times every registered activation (forward, and derivative) on one array per
+floating type in three ways: actlib's checked, stable NumPy code; the naive textbook formula
+evaluated directly in the input's dtype (:meth:`~actlib.spec.Activation.naive`, the yardstick
+of what accuracy costs); and PyTorch's CPU kernel on one thread (forward, and forward +
+autograd backward for the derivative). It is used by ``benchmarks/speed.py`` (10⁶ elements)
+and, on a smaller array, by the chapter on numerical stability. Timings on a shared machine
+are noisy: the times are CPU time of the process (everything runs on one thread, so this is
+the work done, without the waits for a free core that wall-clock time would count), the three
+calls alternate within every round, each ratio is the median over the rounds of the ratio
+measured within one round, and each time is the median of the rounds.
 
 :func:`training_cost` measures what an activation costs when a network is trained: PyTorch's
 forward and backward pass through the activation's module, per element, relative to a
@@ -27,32 +32,64 @@ from actlib.display.table import Table
 from actlib.registry import get, names
 from actlib.spec import Activation
 
-__all__ = ["SpeedRow", "StepCost", "compare", "to_markdown", "training_cost"]
+__all__ = [
+    "GOAL_MAX",
+    "GOAL_MEDIAN",
+    "SpeedRow",
+    "SpeedSummary",
+    "StepCost",
+    "compare",
+    "summarize",
+    "to_markdown",
+    "training_cost",
+]
+
+#: The goal for activations that act on each entry alone: actlib at most this many times the
+#: time of the naive formula in the same dtype, for every function, quantity and dtype ...
+GOAL_MAX = 2.0
+#: ... and at most this many times in the median over all of them.
+GOAL_MEDIAN = 1.5
 
 
 @dataclass(frozen=True)
 class SpeedRow:
-    """Median time of one operation in actlib and in PyTorch."""
+    """Median times of one operation in actlib, in the naive formula and in PyTorch.
+
+    >>> row = SpeedRow("relu", "float32", "forward", 10, 2e-3, 1e-3, 1e-3, 2.0, 2.0)
+    >>> row.ratio
+    2.0
+    """
 
     name: str
     dtype: str
     #: Which computation was timed, ``"forward"`` or ``"derivative"`` (for PyTorch the
-    #: derivative is autograd's backward pass).
+    #: derivative is the forward pass plus autograd's backward pass).
     quantity: str
     n: int
-    actlib_s: float
-    torch_s: float
+    actlib_s: float  #: Median seconds of actlib's ``forward`` or ``derivative``.
+    naive_s: float  #: Median seconds of the naive formula in the input's dtype.
+    torch_s: float  #: Median seconds of PyTorch on one thread.
+    #: Median over the rounds of actlib's time divided by the naive formula's time in that round.
+    vs_naive: float
+    #: Median over the rounds of actlib's time divided by PyTorch's time in that round.
+    vs_torch: float
 
     @property
     def ratio(self) -> float:
-        """The time of actlib divided by the time of PyTorch; below 1, actlib is faster."""
-        return self.actlib_s / self.torch_s
+        """The ratio to PyTorch, :attr:`vs_torch`; below 1, actlib is faster."""
+        return self.vs_torch
 
 
-def _interleaved(a: Callable[[], Any], b: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """Median times of ``a`` and ``b``, measured alternately so that load affects both."""
-    ta, tb = round_times(a, b, repeat=repeat)
-    return statistics.median(ta), statistics.median(tb)
+def _ratios(
+    fns: Sequence[Callable[[], Any]], repeat: int
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Median times of ``fns`` and the median per-round ratios of the first to each other."""
+    times = round_times(*fns, repeat=repeat, cpu=True)
+    medians = tuple(statistics.median(t) for t in times)
+    ratios = tuple(
+        statistics.median(a / b for a, b in zip(times[0], t, strict=True)) for t in times[1:]
+    )
+    return medians, ratios
 
 
 def compare(
@@ -61,13 +98,31 @@ def compare(
     repeat: int = 7,
     derivative: bool = True,
     seed: int = 0,
+    selection: Iterable[str] | None = None,
 ) -> list[SpeedRow]:
-    """Time every registered activation in actlib and in PyTorch (one thread) on ``n`` values.
+    """Time every registered activation in actlib, as the naive formula and in PyTorch.
 
     Inputs are standard normal times 5, laid out by each spec's shape (softmax: rows of
-    ``Normalizing.bench_width`` entries; gated: pairs of halves). A derivative is compared only
-    where it is autograd's gradient of Σ f (not for softmax, whose derivative is the full
-    Jacobian where autograd gives a vector–Jacobian product).
+    ``Normalizing.bench_width`` entries; gated: pairs of halves), at the default parameters.
+    Each round calls actlib, the naive formula (:meth:`~actlib.spec.Activation.naive`) and
+    PyTorch (one thread) once each. A derivative is timed only where it is autograd's gradient
+    of Σ f (not for softmax, whose derivative is the full Jacobian where autograd gives a
+    vector–Jacobian product).
+
+    Args:
+        n: the number of values per array.
+        dtypes: the floating types.
+        repeat: the number of rounds.
+        derivative: time the derivatives too.
+        seed: seeds the input.
+        selection: names of activations; ``None`` for the whole registry.
+
+    Returns:
+        One :class:`SpeedRow` per activation, quantity and dtype.
+
+    >>> rows = compare(n=1000, dtypes=(np.float32,), repeat=1, selection=["relu"])
+    >>> [(r.name, r.quantity, r.dtype) for r in rows]
+    [('relu', 'forward', 'float32'), ('relu', 'derivative', 'float32')]
     """
     import torch
 
@@ -77,33 +132,44 @@ def compare(
         rows = []
         rng = np.random.default_rng(seed)
         base = 5.0 * rng.standard_normal(n)
-        for name in names():
+        for name in names() if selection is None else selection:
             spec = get(name)
+            values = spec.resolve({})
             for dtype in dtypes:
-                x = base.astype(dtype)
-                x = spec.shape.bench_input(x)
+                x = spec.shape.bench_input(base.astype(dtype))
                 t = torch.from_numpy(x.copy())
-                params = spec.params
-                a, b = _interleaved(
-                    functools.partial(spec.forward, x),
-                    functools.partial(_torch_forward, spec, t, params),
-                    repeat,
-                )
-                rows.append(SpeedRow(name, np.dtype(dtype).name, "forward", x.size, a, b))
+                quantities = ["forward"]
                 if derivative and spec.shape.derivative_is_gradient:
-                    tg = t.clone().requires_grad_(True)
-                    # Upstream gradient of ones, shaped like the output (a gated output has
-                    # half the input's length): autograd then returns the gradient of Σ f.
-                    ones = torch.ones_like(_torch_forward(spec, t, params))
-                    a, b = _interleaved(
-                        functools.partial(spec.derivative, x),
-                        functools.partial(_torch_gradient, spec, tg, ones, params),
+                    quantities.append("derivative")
+                for q in quantities:
+                    mine = spec.forward if q == "forward" else spec.derivative
+                    if q == "forward":
+                        peer = functools.partial(_torch_forward, spec, t, values)
+                    else:
+                        tg = t.clone().requires_grad_(True)
+                        # Upstream gradient of ones, shaped like the output (a gated output
+                        # has half the input's length): autograd returns the gradient of Σ f.
+                        ones = torch.ones_like(_torch_forward(spec, t, values))
+                        peer = functools.partial(_torch_gradient, spec, tg, ones, values)
+                    (a, v, p), (rn, rt) = _ratios(
+                        [
+                            functools.partial(mine, x),
+                            functools.partial(_naive, spec, q, x, values),
+                            peer,
+                        ],
                         repeat,
                     )
-                    rows.append(SpeedRow(name, np.dtype(dtype).name, "derivative", x.size, a, b))
+                    rows.append(SpeedRow(name, np.dtype(dtype).name, q, x.size, a, v, p, rn, rt))
         return rows
     finally:
         torch.set_num_threads(threads)
+
+
+def _naive(spec: Activation, which: str, x: np.ndarray, values: dict[str, Any]) -> Any:
+    # The naive formulas overflow and divide by zero on purpose: those warnings are what the
+    # accuracy table counts, not what the clock should measure.
+    with np.errstate(all="ignore"):
+        return spec.naive(which, x, values)
 
 
 def _torch_gradient(spec: Activation, t: Any, ones: Any, params: dict[str, Any]) -> Any:
@@ -119,24 +185,85 @@ def _torch_forward(spec, t, params):
         return spec.torch_forward(t, **params)
 
 
+@dataclass(frozen=True)
+class SpeedSummary:
+    """The ratios to the naive formula of the activations that act on each entry alone."""
+
+    count: int  #: How many ratios (activation × quantity × dtype).
+    median: float  #: Their median.
+    worst: SpeedRow  #: The row with the largest ratio.
+    misses: tuple[SpeedRow, ...]  #: The rows above :data:`GOAL_MAX`, largest first.
+
+    @property
+    def met(self) -> bool:
+        """Whether every ratio is at most :data:`GOAL_MAX` and the median at most
+        :data:`GOAL_MEDIAN`."""
+        return not self.misses and self.median <= GOAL_MEDIAN
+
+
+def summarize(rows: Sequence[SpeedRow]) -> SpeedSummary:
+    """The goal of the speed budget, over the rows of entrywise activations.
+
+    Args:
+        rows: rows from :func:`compare`.
+
+    Returns:
+        A :class:`SpeedSummary` of the ratios to the naive formula.
+
+    Raises:
+        ValueError: no row of an activation that acts on each entry alone.
+
+    >>> rows = [
+    ...     SpeedRow("relu", "float32", "forward", 10, 3.0, 1.0, 1.0, 3.0, 3.0),
+    ...     SpeedRow("tanh", "float32", "forward", 10, 1.0, 1.0, 1.0, 1.0, 1.0),
+    ...     SpeedRow("softmax", "float32", "forward", 10, 9.0, 1.0, 1.0, 9.0, 9.0),
+    ... ]
+    >>> s = summarize(rows)
+    >>> s.count, s.median, s.worst.name, s.met
+    (2, 2.0, 'relu', False)
+    """
+    mine = [r for r in rows if get(r.name).shape.entrywise]
+    if not mine:
+        raise ValueError("no row of an activation that acts on each entry alone")
+    misses = tuple(sorted((r for r in mine if r.vs_naive > GOAL_MAX), key=lambda r: -r.vs_naive))
+    return SpeedSummary(
+        count=len(mine),
+        median=statistics.median(r.vs_naive for r in mine),
+        worst=max(mine, key=lambda r: r.vs_naive),
+        misses=misses,
+    )
+
+
 def to_markdown(rows: Sequence[SpeedRow]) -> str:
-    """A Markdown table: one line per activation and quantity, the ratio per dtype."""
-    dtypes = list(dict.fromkeys(r.dtype for r in rows))
-    keys = list(dict.fromkeys((r.name, r.quantity) for r in rows))
-    index = {(r.name, r.quantity, r.dtype): r for r in rows}
-    head = ["activation", "quantity"]
-    for d in dtypes:
-        head += [f"actlib {d} (ms)", f"PyTorch {d} (ms)", f"ratio {d}"]
-    body = []
-    for name, q in keys:
-        cells = [name, q]
-        for d in dtypes:
-            r = index.get((name, q, d))
-            if r is None:
-                cells += ["—", "—", "—"]
-            else:
-                cells += [f"{1e3 * r.actlib_s:.2f}", f"{1e3 * r.torch_s:.2f}", f"{r.ratio:.2f}"]
-        body.append(cells)
+    """A Markdown table: one line per activation, quantity and dtype, with both ratios.
+
+    >>> row = SpeedRow("relu", "float32", "forward", 10, 2e-3, 1e-3, 4e-3, 2, 0.5)
+    >>> print(to_markdown([row]).splitlines()[-1])
+    | relu | forward | float32 | 2.00 | 1.00 | 4.00 | 2.00 | 0.50 |
+    """
+    head = [
+        "activation",
+        "quantity",
+        "dtype",
+        "actlib (ms)",
+        "naive (ms)",
+        "PyTorch (ms)",
+        "× naive",
+        "× PyTorch",
+    ]
+    body = [
+        [
+            r.name,
+            r.quantity,
+            r.dtype,
+            f"{1e3 * r.actlib_s:.2f}",
+            f"{1e3 * r.naive_s:.2f}",
+            f"{1e3 * r.torch_s:.2f}",
+            f"{r.vs_naive:.2f}",
+            f"{r.vs_torch:.2f}",
+        ]
+        for r in rows
+    ]
     return Table(head, body).to_markdown()
 
 
