@@ -195,7 +195,7 @@ def log1p_unit(e: np.ndarray) -> np.ndarray:
     u = 1 ⊕ e is 1 + e rounded, and δ = (u − 1) − e is that rounding error, computed exactly
     (u − 1 is exact by Sterbenz's lemma, u ∈ [1, 2], and so is the difference of two numbers
     that agree to within δ). Then log(1 + e) = log(u − δ) = log u − δ/u − δ²/(2u²) − …, and
-    the first correction is all that matters: |δ| is at most half an ulp of 1, so δ²/2 is far
+    the first correction is all that matters: ``|δ|`` is at most half an ulp of 1, so δ²/2 is far
     below an ulp of the result. Where u rounds to 1 (e below half an ulp of 1), log u = 0 and
     the correction gives e itself, exactly, without a branch. The error is that of ``log`` plus
     about one rounding, a couple of ulps. ``np.log1p`` computes the same function one element
@@ -245,8 +245,8 @@ def expm1_nonpositive(x: np.ndarray) -> np.ndarray:
     exp(x), about one ulp of a number below 1 (2⁻²⁴), against a result of magnitude ≥ 0.39
     (ulp 2⁻²⁵): two to three ulps of the result; below −ln 2 the result is in [−1, −1/2] and the
     subtraction rounds once more, still below three ulps. *Right piece:* the first omitted
-    Taylor term is |x|¹⁰/10! ≤ 5.4·10⁻¹⁰·|x| < 2⁻³⁰·|x| for |x| < 1/2, a small fraction of an
-    ulp; Horner's scheme rounds about once per step on a sum within [0.79, 1], so the
+    Taylor term is ``|x|¹⁰/10! ≤ 5.4·10⁻¹⁰·|x| < 2⁻³⁰·|x|`` for ``|x| < 1/2``, a small
+    fraction of an ulp; Horner's scheme rounds about once per step on a sum within [0.79, 1], so the
     polynomial is within about 2 ulps. The polynomial is evaluated on max(x, −1/2), so it is
     finite everywhere; NaN propagates. ``tests/test_numerics.py`` measures it against mpmath on
     a dense grid (at most 4 ulps), and the accuracy harness confirms ELU, SELU and CELU on its

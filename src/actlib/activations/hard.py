@@ -315,7 +315,7 @@ def softsign_derivative(x: np.ndarray) -> np.ndarray:
 
     Squaring r ≤ 1 instead of ``1 + |x|`` never overflows: ``(1 + |x|)**2`` is infinite beyond
     ``|x|`` ≈ 1.3·10¹⁵⁴, where 1/x² is still a (subnormal) float64, which r·r keeps. r² carries
-    the rounding of ``1 + |x|`` twice: at most 3 units in the last place near |x| = 1, within
+    the rounding of ``1 + |x|`` twice: at most 3 units in the last place near ``|x| = 1``, within
     the accuracy goal, and it costs four passes over the input, as the textbook form does.
     The derivative is continuous (softsign has no kink: f′(0) = 1 from both sides).
 

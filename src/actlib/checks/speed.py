@@ -44,7 +44,7 @@ __all__ = [
     "training_cost",
 ]
 
-#: The goal for activations that act on each entry alone: actlib at most this many times the
+#: The goal for activations that act on each entry alone, actlib at most this many times the
 #: time of the naive formula in the same dtype, for every function, quantity and dtype ...
 GOAL_MAX = 2.0
 #: ... and at most this many times in the median over all of them.
