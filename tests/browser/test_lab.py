@@ -385,8 +385,15 @@ def _kernel_explorer(page: Any, name: str) -> dict[str, Any]:
     page.keyboard.press("Shift+Enter")
     out = page.locator(".jp-OutputArea-output", has_text="KERNEL-STATE").last
     out.wait_for(timeout=UPDATE_TIMEOUT_MS)
+    # The output can be matched before its text has settled: read until it holds the state.
+    page.wait_for_function(
+        "(el) => /KERNEL-STATE \\{.*\\}/s.test(el.innerText)",
+        arg=out.element_handle(),
+        timeout=UPDATE_TIMEOUT_MS,
+    )
     text = out.inner_text()
-    return json.loads(text[text.index("KERNEL-STATE") + len("KERNEL-STATE") :].strip())
+    start = text.rindex("KERNEL-STATE") + len("KERNEL-STATE")
+    return json.loads(text[start:].strip())
 
 
 def _readout_value(text: str) -> float:
