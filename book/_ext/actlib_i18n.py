@@ -1,0 +1,108 @@
+"""The two editions of the book: English (the source) and Chinese (a translation catalog of it).
+
+The English notebooks and pages are the only prose. ``make catalogs`` extracts their messages
+with Sphinx's gettext builder and keeps the catalogs under ``locale/zh_CN/LC_MESSAGES/``; the
+Chinese site is built from the same sources with ``language: zh_CN`` (``scripts/editions.py``
+writes its configuration) and executes the code afresh, so every number is computed in both.
+
+This extension, loaded by both builds:
+
+* keeps what the code cells print, and the names of the glossary's terms, out of the catalogs:
+  a cell's output (a table rendered as Markdown, a value) is produced by actlib in the reader's
+  language, and timings change at every run, so a catalog entry for it would be stale at once;
+* keeps the pages listed in ``actlib_untranslated`` out of the catalogs (the API reference,
+  generated from docstrings, is English in both editions);
+* links every page to the same page of the other edition: a language link in the page header,
+  and ``<link rel="alternate" hreflang>`` for both editions in the page head. The English site
+  is ``_build/html/``, the Chinese one ``_build/html/zh/``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import html
+from dataclasses import dataclass
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One edition of the site: its Sphinx language, HTML language tag and folder."""
+
+    language: str
+    tag: str
+    folder: str
+    #: The link text that leads a reader to this edition (written in its own language).
+    label: str
+
+
+EDITIONS = (
+    Edition(language="en", tag="en", folder="", label="English"),
+    Edition(language="zh_CN", tag="zh-CN", folder="zh", label="中文"),
+)
+
+
+def edition(language: str | None) -> Edition:
+    """The edition built with Sphinx's ``language`` (``None`` is English)."""
+    for candidate in EDITIONS:
+        if candidate.language == (language or "en"):
+            return candidate
+    known = ", ".join(e.language for e in EDITIONS)
+    raise ValueError(f"language must be one of {known}, got {language!r}")
+
+
+def page_url(pagename: str, source: Edition, target: Edition) -> str:
+    """The relative URL, from page ``pagename`` of ``source``, of the same page in ``target``."""
+    up = pagename.count("/") + (1 if source.folder else 0)
+    prefix = f"{target.folder}/" if target.folder else ""
+    return "../" * up + prefix + pagename + ".html"
+
+
+def _untranslated(element: nodes.Element) -> None:
+    for node in element.findall(nodes.Element):
+        node["translatable"] = False
+
+
+def _keep_out_of_catalogs(app: Sphinx, doctree: nodes.document) -> None:
+    docname = app.env.docname
+    if any(fnmatch.fnmatchcase(docname, pattern) for pattern in app.config.actlib_untranslated):
+        _untranslated(doctree)
+        return
+    for output in doctree.findall(nodes.container):
+        if "cell_output" in output.get("classes", []):
+            _untranslated(output)
+    # A glossary entry lists its English and its Chinese name as terms (book/terminology.yml):
+    # both stay as they are in both editions, so that either name links to the entry.
+    for glossary in doctree.findall(addnodes.glossary):
+        for term in glossary.findall(nodes.term):
+            _untranslated(term)
+
+
+def _link_editions(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    this = edition(app.config.language)
+    others = [e for e in EDITIONS if e != this]
+    context["actlib_editions"] = [
+        {"url": page_url(pagename, this, e), "tag": e.tag, "label": e.label} for e in others
+    ]
+    base = app.config.html_baseurl.rstrip("/")
+    links = []
+    for e in EDITIONS:
+        path = (f"{e.folder}/" if e.folder else "") + pagename + ".html"
+        href = f"{base}/{path}" if base else page_url(pagename, this, e)
+        links.append(f'<link rel="alternate" hreflang="{e.tag}" href="{html.escape(href)}">')
+    context["metatags"] = context.get("metatags", "") + "\n".join(links) + "\n"
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    # Pages (glob patterns of document names) whose text is not translated: the reference
+    # generated from actlib's docstrings is English in both editions.
+    app.add_config_value("actlib_untranslated", [], "env", types=[list])
+    app.connect("doctree-read", _keep_out_of_catalogs)
+    app.connect("html-page-context", _link_editions)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

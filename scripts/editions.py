@@ -1,0 +1,163 @@
+"""The Chinese edition: its translation catalogs, its configuration, and its place in the site.
+
+The English notebooks and pages are the only source of the book's prose. The Chinese edition is
+built from them with Sphinx's internationalisation: every paragraph, heading and caption is a
+message in a gettext catalog under ``locale/zh_CN/LC_MESSAGES/`` (one ``.po`` file per page),
+and the build with ``language: zh_CN`` replaces each message by its translation. The code cells
+are not in the catalogs: the Chinese build executes them afresh (with ``ACTLIB_LANGUAGE=zh_CN``,
+so that actlib labels figures and tables in Chinese), into its own execution cache.
+
+    python scripts/editions.py catalogs   # extract the messages, update the .po files
+    python scripts/editions.py config     # write the Chinese edition's _config.yml and _toc.yml
+    python scripts/editions.py place      # copy the built Chinese site to _build/html/zh/
+
+``make catalogs`` and ``make book`` run these steps. A message whose English text changed is
+marked fuzzy in its catalog (with the old translation kept for reference), a new one is added
+untranslated: ``tests/test_catalogs.py`` fails on both until the translation is updated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGUAGE = "zh_CN"
+LOCALE = ROOT / "locale"
+CATALOGS = LOCALE / LANGUAGE / "LC_MESSAGES"
+#: Book-level strings of the Chinese edition that are not page text: its title and the
+#: captions of the table of contents' parts (English caption → Chinese).
+EDITION_STRINGS = LOCALE / LANGUAGE / "edition.yml"
+BUILD = ROOT / "_build"
+#: The message extraction has its own output folder: a gettext build in the English build's
+#: folder would make the next HTML build fail ("environment is incompatible").
+EXTRACT = BUILD / "i18n"
+POT = EXTRACT / "_build" / "gettext"
+#: The Chinese edition is built here; its HTML is then placed at SITE (``place``).
+ZH = BUILD / "zh"
+ZH_CONFIG = ZH / "_config.yml"
+ZH_TOC = ZH / "_toc.yml"
+ZH_HTML = ZH / "_build" / "html"
+SITE = BUILD / "html" / "zh"
+ZH_CACHE = ".jupyter_cache_zh"
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).parent / name)
+
+
+def _has_messages(pot: Path) -> bool:
+    # Every catalog starts with the header entry (msgid ""); a page none of whose text is
+    # translated (the API reference) has nothing else.
+    return pot.read_text(encoding="utf-8").count('\nmsgid "') > 1
+
+
+def catalogs() -> None:
+    """Extract the messages of the English sources and merge them into the .po files."""
+    shutil.rmtree(POT, ignore_errors=True)
+    subprocess.run(
+        [_bin("jupyter-book"), "build", str(ROOT), "--builder", "custom",
+         "--custom-builder", "gettext", "--path-output", str(EXTRACT)],
+        check=True,
+    )  # fmt: skip
+    for pot in POT.rglob("*.pot"):
+        if not _has_messages(pot):
+            pot.unlink()
+    subprocess.run(
+        [_bin("sphinx-intl"), "update", "-p", str(POT), "-l", LANGUAGE, "-d", str(LOCALE),
+         "-w", "0", "--no-obsolete"],
+        check=True,
+    )  # fmt: skip
+    # A page that left the book leaves its catalog behind: remove it.
+    wanted = {p.relative_to(POT).with_suffix(".po") for p in POT.rglob("*.pot")}
+    for po in CATALOGS.rglob("*.po"):
+        if po.relative_to(CATALOGS) not in wanted:
+            print(f"removing the catalog of a page that is gone: {po.relative_to(ROOT)}")
+            po.unlink()
+
+
+def edition_strings() -> dict[str, Any]:
+    """The Chinese title and part captions (``locale/zh_CN/edition.yml``)."""
+    data = yaml.safe_load(EDITION_STRINGS.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not {"title", "parts"} <= data.keys():
+        raise ValueError(f"{EDITION_STRINGS} needs 'title' and 'parts'")
+    return data
+
+
+def zh_config(english: dict[str, Any], strings: dict[str, Any]) -> dict[str, Any]:
+    """The Chinese edition's configuration: the English one with its language and cache."""
+    config = yaml.safe_load(yaml.safe_dump(english))  # a deep copy
+    config["title"] = strings["title"]
+    config["execute"]["cache"] = ZH_CACHE
+    sphinx = config.setdefault("sphinx", {})
+    sphinx.setdefault("config", {}).update(
+        language=LANGUAGE,
+        locale_dirs=[str(LOCALE.relative_to(ROOT)) + "/"],
+        html_search_language="zh",
+    )
+    # Paths in the configuration are relative to the book's root, not to this file's folder.
+    root = Path("..", "..")
+    config["bibtex_bibfiles"] = [str(root / p) for p in english.get("bibtex_bibfiles", [])]
+    html = config.setdefault("html", {})
+    if html.get("favicon"):
+        html["favicon"] = str(root / html["favicon"])
+    sphinx["local_extensions"] = {k: str(root / v) for k, v in sphinx["local_extensions"].items()}
+    templates = sphinx["config"].get("templates_path", [])
+    sphinx["config"]["templates_path"] = [str(root / p) for p in templates]
+    return config
+
+
+def zh_toc(english: dict[str, Any], strings: dict[str, Any]) -> dict[str, Any]:
+    """The table of contents with the parts' captions in Chinese."""
+    toc = yaml.safe_load(yaml.safe_dump(english))
+    parts = strings["parts"]
+    for part in toc.get("parts", []):
+        caption = part.get("caption")
+        if caption is not None:
+            if caption not in parts:
+                raise ValueError(f"{EDITION_STRINGS}: no Chinese caption for part {caption!r}")
+            part["caption"] = parts[caption]
+    return toc
+
+
+def config() -> None:
+    """Write ``_build/zh/_config.yml`` and ``_build/zh/_toc.yml`` from the English ones."""
+    strings = edition_strings()
+    english = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    ZH.mkdir(parents=True, exist_ok=True)
+    header = "# Generated by scripts/editions.py from the English file: do not edit.\n"
+    ZH_CONFIG.write_text(
+        header + yaml.safe_dump(zh_config(english, strings), allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
+    ZH_TOC.write_text(
+        header + yaml.safe_dump(zh_toc(toc, strings), allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
+
+
+def place() -> None:
+    """Copy the built Chinese site into the English one, at ``_build/html/zh/``."""
+    if not (ZH_HTML / "index.html").is_file():
+        raise SystemExit(f"no Chinese site at {ZH_HTML}: build it first (make book)")
+    shutil.rmtree(SITE, ignore_errors=True)
+    shutil.copytree(ZH_HTML, SITE, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("step", choices=["catalogs", "config", "place"])
+    args = parser.parse_args(argv)
+    {"catalogs": catalogs, "config": config, "place": place}[args.step]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
