@@ -10,10 +10,17 @@ NODE_STAMP := node_modules/.installed
 # Executed notebooks are cached by jupyter-cache, keyed on their code cells only. A change to
 # actlib itself must re-execute them, so the cache (and the built pages) are dropped when any
 # actlib file is newer than the last build.
-ACTLIB_FILES := $(shell find src/actlib -type f \( -name '*.py' -o -name '*.js' -o -name '*.css' -o -name '*.html' \))
+ACTLIB_FILES := $(shell find src/actlib -type f \( -name '*.py' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.json' \))
 NB_CACHE_STAMP := .jupyter_cache/.actlib-stamp
 
-.PHONY: book test lab env lint unit battery build-strict browser accuracy-full bench clean pdf
+.PHONY: book test lab env lint unit battery build-strict browser accuracy-full bench clean pdf catalogs
+
+# The Chinese edition (scripts/editions.py): the same sources with language zh_CN, its code
+# executed afresh with ACTLIB_LANGUAGE=zh_CN into its own cache, its site placed at _build/html/zh.
+ZH := ACTLIB_LANGUAGE=zh_CN
+ZH_CONFIG := _build/zh/_config.yml
+ZH_ARGS := --config $(ZH_CONFIG) --toc _build/zh/_toc.yml --path-output _build/zh
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 env: $(STAMP)
 
@@ -33,15 +40,20 @@ $(NODE_STAMP): package.json package-lock.json
 	@touch $@
 
 $(NB_CACHE_STAMP): $(ACTLIB_FILES)
-	rm -rf .jupyter_cache _build
+	rm -rf .jupyter_cache .jupyter_cache_zh _build
 	find book/api -name '*.rst' -delete
 	mkdir -p .jupyter_cache
 	@touch $@
 
 book: $(STAMP) $(NODE_STAMP) $(NB_CACHE_STAMP)
+	./scripts/ensure-system-package.sh $(CJK_FONT) fonts-noto-cjk
 	$(PY) scripts/execute_chapters.py
 	$(JB) build . --keep-going
-	@echo "Open $(CURDIR)/_build/html/index.html"
+	$(PY) scripts/editions.py config
+	$(ZH) $(PY) scripts/execute_chapters.py --config $(ZH_CONFIG)
+	$(ZH) $(JB) build . $(ZH_ARGS) --keep-going
+	$(PY) scripts/editions.py place
+	@echo "Open $(CURDIR)/_build/html/index.html (English) or $(CURDIR)/_build/html/zh/index.html (中文)"
 
 # The whole book as one PDF in _build/pdf/: the chapters are executed into the cache, the book
 # is rendered as one page (strict, like build-strict) and printed by headless Chromium.
@@ -67,8 +79,13 @@ battery: $(STAMP)
 # them; the build tests (throwaway books, and every chapter executed once more and compared with
 # the cached run) come last, so that they can reuse that cache.
 build-strict: $(STAMP) $(NODE_STAMP) $(NB_CACHE_STAMP)
+	./scripts/ensure-system-package.sh $(CJK_FONT) fonts-noto-cjk
 	$(PY) scripts/execute_chapters.py
 	$(JB) build . -W -n --keep-going
+	$(PY) scripts/editions.py config
+	$(ZH) $(PY) scripts/execute_chapters.py --config $(ZH_CONFIG)
+	$(ZH) $(JB) build . $(ZH_ARGS) -W -n --keep-going
+	$(PY) scripts/editions.py place
 	$(PY) -m pytest -m build -q -n auto
 
 browser: $(STAMP)
@@ -76,6 +93,14 @@ browser: $(STAMP)
 	$(PY) -m pytest -m browser -q
 
 test: lint unit battery build-strict browser
+
+# After a change of the English prose: extract its messages and merge them into the Chinese
+# catalogs (locale/zh_CN/LC_MESSAGES), where changed messages become fuzzy and new ones empty;
+# translate them (CONTRIBUTING.md) until scripts/check_catalogs.py passes.
+catalogs: $(STAMP) $(NODE_STAMP) $(NB_CACHE_STAMP)
+	$(PY) scripts/execute_chapters.py
+	$(PY) scripts/editions.py catalogs
+	$(PY) scripts/check_catalogs.py || true
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -87,5 +112,6 @@ bench: $(STAMP)
 	$(PY) benchmarks/speed.py
 
 clean:
-	rm -rf _build .jupyter_cache .pytest_cache .ruff_cache .mypy_cache node_modules
+	rm -rf _build .jupyter_cache .jupyter_cache_zh .pytest_cache .ruff_cache .mypy_cache node_modules
+	find locale -name '*.mo' -delete
 	find book/api -name '*.rst' -delete

@@ -32,6 +32,9 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from actlib_i18n import needs_translation  # noqa: E402  (the rule the Chinese build applies)
+
 CATALOGS = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
 TERMINOLOGY = ROOT / "book" / "terminology.yml"
 
@@ -39,7 +42,6 @@ ROLE = re.compile(r"\{([a-z]+(?::[a-z]+)?)\}`([^`]*)`")
 MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$", re.S)
 CODE = re.compile(r"(?<![}`])`([^`]+)`")
 CJK = re.compile(r"[\u3400-\u9fff]")
-WORD = re.compile(r"\b[A-Za-z]{2,}\b")
 _MD = MarkdownIt("commonmark").use(dollarmath_plugin)
 
 
@@ -80,10 +82,6 @@ def _roles(text: str, names: dict[str, str]) -> Counter[str]:
     return found
 
 
-def _strip_markup(text: str) -> str:
-    return CODE.sub(" ", MATH.sub(" ", ROLE.sub(" ", text)))
-
-
 def _left_markers(text: str) -> int:
     count = 0
     for token in _MD.parseInline(text):
@@ -105,7 +103,7 @@ def check_message(msgid: str, msgstr: str, names: dict[str, str], zh: dict[str, 
     code_zh = Counter(CODE.findall(ROLE.sub(" ", msgstr)))
     if code_en != code_zh:
         problems.append(f"inline code differs: {sorted((code_en - code_zh) + (code_zh - code_en))}")
-    if len(WORD.findall(_strip_markup(msgid))) >= 2 and not CJK.search(msgstr):
+    if needs_translation(msgid) and not CJK.search(msgstr):
         problems.append("not translated into Chinese")
     for role, content in ROLE.findall(msgstr):
         if role == "term":

@@ -19,6 +19,7 @@ untranslated: ``tests/test_catalogs.py`` fails on both until the translation is 
 from __future__ import annotations
 
 import argparse
+import copy
 import shutil
 import subprocess
 import sys
@@ -92,7 +93,7 @@ def edition_strings() -> dict[str, Any]:
 
 def zh_config(english: dict[str, Any], strings: dict[str, Any]) -> dict[str, Any]:
     """The Chinese edition's configuration: the English one with its language and cache."""
-    config = yaml.safe_load(yaml.safe_dump(english))  # a deep copy
+    config = copy.deepcopy(english)
     config["title"] = strings["title"]
     config["execute"]["cache"] = ZH_CACHE
     sphinx = config.setdefault("sphinx", {})
@@ -101,21 +102,14 @@ def zh_config(english: dict[str, Any], strings: dict[str, Any]) -> dict[str, Any
         locale_dirs=[str(LOCALE.relative_to(ROOT)) + "/"],
         html_search_language="zh",
     )
-    # Paths in the configuration are relative to the book's root, not to this file's folder.
-    root = Path("..", "..")
-    config["bibtex_bibfiles"] = [str(root / p) for p in english.get("bibtex_bibfiles", [])]
-    html = config.setdefault("html", {})
-    if html.get("favicon"):
-        html["favicon"] = str(root / html["favicon"])
-    sphinx["local_extensions"] = {k: str(root / v) for k, v in sphinx["local_extensions"].items()}
-    templates = sphinx["config"].get("templates_path", [])
-    sphinx["config"]["templates_path"] = [str(root / p) for p in templates]
+    # Paths in the configuration stay as they are: Jupyter Book resolves them from the book's
+    # root (the folder it builds), wherever the configuration file is.
     return config
 
 
 def zh_toc(english: dict[str, Any], strings: dict[str, Any]) -> dict[str, Any]:
     """The table of contents with the parts' captions in Chinese."""
-    toc = yaml.safe_load(yaml.safe_dump(english))
+    toc = copy.deepcopy(english)
     parts = strings["parts"]
     for part in toc.get("parts", []):
         caption = part.get("caption")

@@ -1,6 +1,6 @@
 """Execute the chapters on every core and store them in the book's execution cache.
 
-Usage: python scripts/execute_chapters.py [--jobs N] [notebooks/x.ipynb ...]
+Usage: python scripts/execute_chapters.py [--jobs N] [--config FILE] [notebooks/x.ipynb ...]
 
 ``jupyter-book build`` executes notebooks one after the other. This script executes the
 chapters that are not cached yet, ``--jobs`` at a time (default: the number of cores), exactly
@@ -9,6 +9,10 @@ timeout of ``_config.yml``, errors not allowed), and stores each executed notebo
 jupyter-cache folder named in ``_config.yml``. The build then finds every chapter in the cache
 and only renders. A chapter that fails is reported with its traceback and not cached, so the
 build executes it again and fails on it as it always does; the exit status is then 1.
+
+``--config`` names another book configuration (the Chinese edition's, written by
+``scripts/editions.py config``): its cache is used, and the kernels inherit this process's
+environment (``ACTLIB_LANGUAGE=zh_CN`` makes actlib label figures and tables in Chinese).
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ from jupyter_cache.executors.utils import single_nb_execution
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _settings() -> tuple[Path, int]:
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+def _settings(path: Path) -> tuple[Path, int]:
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
     execute = config["execute"]
     if execute.get("execute_notebooks") != "cache":
         raise SystemExit("_config.yml must use execute_notebooks: cache for this script")
@@ -50,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--config", type=Path, default=ROOT / "_config.yml")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
@@ -58,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
 
-    cache_path, timeout = _settings()
+    if not args.config.is_file():
+        parser.error(f"no such configuration file: {args.config}")
+    cache_path, timeout = _settings(args.config)
     cache = get_cache(str(cache_path))
     todo = []
     for path in paths:

@@ -12,6 +12,8 @@ This extension, loaded by both builds:
   language, and timings change at every run, so a catalog entry for it would be stale at once;
 * keeps the pages listed in ``actlib_untranslated`` out of the catalogs (the API reference,
   generated from docstrings, is English in both editions);
+* in a translated edition, warns about every piece of prose that is still English (the strict
+  build fails on it): a paragraph changed in English since the catalogs were updated;
 * links every page to the same page of the other edition: a language link in the page header,
   and ``<link rel="alternate" hreflang>`` for both editions in the page head. The English site
   is ``_build/html/``, the Chinese one ``_build/html/zh/``.
@@ -21,12 +23,17 @@ from __future__ import annotations
 
 import fnmatch
 import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.nodes import extract_messages
+
+LOGGER = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,11 +45,13 @@ class Edition:
     folder: str
     #: The link text that leads a reader to this edition (written in its own language).
     label: str
+    #: The link's tooltip (in the edition's own language).
+    title: str
 
 
 EDITIONS = (
-    Edition(language="en", tag="en", folder="", label="English"),
-    Edition(language="zh_CN", tag="zh-CN", folder="zh", label="中文"),
+    Edition(language="en", tag="en", folder="", label="English", title="This page in English"),
+    Edition(language="zh_CN", tag="zh-CN", folder="zh", label="中文", title="本页的中文版"),
 )
 
 
@@ -67,6 +76,25 @@ def _untranslated(element: nodes.Element) -> None:
         node["translatable"] = False
 
 
+#: Inline markup whose text is not prose: roles, formulas, inline code.
+_MARKUP = re.compile(r"\{[a-z]+(?::[a-z]+)?\}`[^`]*`|\$\$.+?\$\$|\$[^$]+\$|`[^`]+`", re.S)
+_WORD = re.compile(r"\b[A-Za-z]{2,}\b")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def needs_translation(message: str) -> bool:
+    """Whether a message is prose: two English words or more once markup is removed.
+
+    A message made only of names, formulas and code (``ReLU``, ``$f'(0)$``) may stay as it is.
+
+    >>> needs_translation("The derivative of {eval}`prose.name` at $x = 0$")
+    True
+    >>> needs_translation("ReLU6 {cite:p}`relu6`"), needs_translation("`spec.latex()`")
+    (False, False)
+    """
+    return len(_WORD.findall(_MARKUP.sub(" ", message))) >= 2
+
+
 def _keep_out_of_catalogs(app: Sphinx, doctree: nodes.document) -> None:
     docname = app.env.docname
     if any(fnmatch.fnmatchcase(docname, pattern) for pattern in app.config.actlib_untranslated):
@@ -82,13 +110,36 @@ def _keep_out_of_catalogs(app: Sphinx, doctree: nodes.document) -> None:
             _untranslated(term)
 
 
+def _report_untranslated(app: Sphinx, doctree: nodes.document) -> None:
+    """In a translated edition, warn about every piece of prose left in English.
+
+    A paragraph whose English changed since the catalogs were updated has no translation and
+    is shown in English: the strict build fails on it, naming the catalog to update.
+    """
+    if edition(app.config.language).language == "en":
+        return
+    catalog = f"locale/{app.config.language}/LC_MESSAGES/{app.env.docname}.po"
+    for node, message in extract_messages(doctree):
+        if needs_translation(message) and not _CJK.search(message):
+            text = message if len(message) < 80 else message[:77] + "..."
+            LOGGER.warning(
+                "not translated: %r (run `make catalogs`, then translate it in %s)",
+                text,
+                catalog,
+                location=node,
+                type="actlib",
+                subtype="i18n",
+            )
+
+
 def _link_editions(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     this = edition(app.config.language)
     others = [e for e in EDITIONS if e != this]
     context["actlib_editions"] = [
-        {"url": page_url(pagename, this, e), "tag": e.tag, "label": e.label} for e in others
+        {"url": page_url(pagename, this, e), "tag": e.tag, "label": e.label, "title": e.title}
+        for e in others
     ]
     base = app.config.html_baseurl.rstrip("/")
     links = []
@@ -104,5 +155,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # generated from actlib's docstrings is English in both editions.
     app.add_config_value("actlib_untranslated", [], "env", types=[list])
     app.connect("doctree-read", _keep_out_of_catalogs)
+    app.connect("doctree-read", _report_untranslated, priority=600)
     app.connect("html-page-context", _link_editions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

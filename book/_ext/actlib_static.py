@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from actlib_i18n import EDITIONS
+
 HERE = Path(__file__).resolve().parent
 #: The folder holding ``package.json`` and ``node_modules`` (the repository root).
 NODE_ROOT = Path(os.environ.get("ACTLIB_NODE_ROOT", HERE.parents[1]))
@@ -50,6 +52,16 @@ FONT_DIR = "mathjax-fonts"
 #: Where older builds kept the record of every page's formulas (inside the site, which shipped
 #: it although no page reads it); it now lives with Sphinx's build data (see process_site).
 OLD_RECORD_DIR = "actlib-math"
+
+
+def site_files(outdir: Path, pattern: str) -> list[Path]:
+    """The files of this edition's site matching ``pattern``, in every folder (sorted).
+
+    The other editions' sites live in subfolders (the Chinese one at ``zh/``,
+    ``actlib_i18n.EDITIONS``) and are built and finished on their own: they are left out.
+    """
+    others = {e.folder for e in EDITIONS if e.folder} - {outdir.name}
+    return sorted(p for p in outdir.rglob(pattern) if p.relative_to(outdir).parts[0] not in others)
 
 
 class SiteAssetError(RuntimeError):
@@ -311,7 +323,7 @@ def process_site(
             record = json.loads(known.read_text(encoding="utf-8"))
             break
     icons = font_awesome_icons(icon_script)
-    paths = sorted(p for p in outdir.rglob("*.html") if "_static" not in p.parts)
+    paths = [p for p in site_files(outdir, "*.html") if "_static" not in p.parts]
     original = {p: p.read_text(encoding="utf-8") for p in paths}
     pages: dict[str, str] = {}
     used: set[tuple[str, str]] = set()
@@ -510,10 +522,10 @@ def drop_unused_icon_faces(outdir: Path) -> list[str]:
     sheets = sorted(static.rglob("*.css"))
     texts = {sheet: sheet.read_text(encoding="utf-8") for sheet in sheets}
     known: set[str] = set()
-    for page in outdir.rglob("*.html"):
+    for page in site_files(outdir, "*.html"):
         for attr in _CLASS_ATTR.finditer(page.read_text(encoding="utf-8")):
             known.update(attr["value"].split())
-    for script in outdir.rglob("*.js"):
+    for script in site_files(outdir, "*.js"):
         known.update(_WORD.findall(script.read_text(encoding="utf-8", errors="replace")))
     variables: dict[str, str] = {}
     rules = []
@@ -873,7 +885,7 @@ _WORD = re.compile(r"[A-Za-z_][\w-]*")
 def site_words(outdir: Path) -> set[str]:
     """Every word of every page and script of the site (a superset of its class names)."""
     words: set[str] = set()
-    for path in [*outdir.rglob("*.html"), *outdir.rglob("*.js")]:
+    for path in [*site_files(outdir, "*.html"), *site_files(outdir, "*.js")]:
         words.update(_WORD.findall(path.read_text(encoding="utf-8", errors="replace")))
     return words
 

@@ -229,12 +229,29 @@ def _is_external(url: str) -> bool:
     return parts.scheme in ("http", "https") or url.strip().startswith("//")
 
 
+#: Folders of the English site that hold another edition (tests/browser/test_editions.py).
+EDITION_FOLDERS = ("zh",)
+
+
+def site_files(site: Path, pattern: str) -> list[Path]:
+    """The files of one edition matching ``pattern`` (the other editions' folders left out)."""
+    return sorted(
+        p for p in site.rglob(pattern) if p.relative_to(site).parts[0] not in EDITION_FOLDERS
+    )
+
+
 def _html_files(site: Path) -> list[Path]:
-    return sorted(p for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts)
+    return [p for p in site_files(site, "*.html") if "_static" not in p.relative_to(site).parts]
 
 
 def test_site_loads_nothing_from_other_hosts(site_dir: Path) -> None:
     """Scripts, stylesheets, fonts, icons and images all come from the site itself."""
+    problems = offline_problems(site_dir)
+    assert not problems, "The site must work offline:\n" + "\n".join(problems)
+
+
+def offline_problems(site_dir: Path) -> list[str]:
+    """What one edition's pages and stylesheets load from elsewhere or miss."""
     require_built_site(site_dir)
     problems: list[str] = []
     pages = _html_files(site_dir)
@@ -254,11 +271,11 @@ def test_site_loads_nothing_from_other_hosts(site_dir: Path) -> None:
             problems += [
                 f"{rel}: inline style loads {u}" for u in _CSS_URL.findall(css) if _is_external(u)
             ]
-    for css_file in sorted(site_dir.rglob("*.css")):
+    for css_file in site_files(site_dir, "*.css"):
         for url in _CSS_URL.findall(css_file.read_text(encoding="utf-8", errors="replace")):
             if _is_external(url):
                 problems.append(f"{css_file.relative_to(site_dir)}: loads {url}")
-    assert not problems, "The site must work offline:\n" + "\n".join(problems)
+    return problems
 
 
 def test_math_is_typeset_in_the_pages(site_dir: Path, toc_pages: list[str]) -> None:
@@ -290,6 +307,17 @@ def test_page_in_browser(
     wait_for_images: str,
 ) -> None:
     require_built_site(site_dir)
+    shot = screenshots_dir / (docname.replace("/", "__") + ".png")
+    problems = page_problems(
+        browser, site_server, site_server.url(docname), docname, shot, wait_for_images
+    )
+    assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
+
+
+def page_problems(
+    browser: Any, site_server: Any, url: str, docname: str, shot: Path, wait_for_images: str
+) -> list[str]:
+    """Everything a reader would find wrong with one page (see the module docstring)."""
     problems: list[str] = []
     origin = site_server.origin
     first_server_error = len(site_server.errors)
@@ -323,7 +351,7 @@ def test_page_in_browser(
         ),
     )
     try:
-        response = page.goto(site_server.url(docname), wait_until="load")
+        response = page.goto(url, wait_until="load")
         assert response is not None and response.ok, f"{docname}: could not load the page"
         page.wait_for_load_state("networkidle")
 
@@ -343,7 +371,6 @@ def test_page_in_browser(
             for im in page.evaluate(ALT_TEXT)
         ]
 
-        shot = screenshots_dir / (docname.replace("/", "__") + ".png")
         page.screenshot(path=str(shot), full_page=True)
 
         problems += _check_explorers(page, docname)
@@ -362,7 +389,7 @@ def test_page_in_browser(
     finally:
         context.close()
     problems += [f"server answered {entry}" for entry in site_server.errors[first_server_error:]]
-    assert not problems, f"{docname}:\n  " + "\n  ".join(problems)
+    return problems
 
 
 def _check_weight(items: list[list[Any]]) -> list[str]:
@@ -558,8 +585,13 @@ def test_search_works_from_disk(site_dir: Path, browser: Any) -> None:
 
 
 def test_site_does_not_grow(site_dir: Path) -> None:
+    assert_within_budget(site_dir)
+
+
+def assert_within_budget(site_dir: Path) -> None:
+    """Fails when one edition takes more than SITE_BUDGET on disk."""
     require_built_site(site_dir)
-    sizes = {p: p.stat().st_size for p in site_dir.rglob("*") if p.is_file()}
+    sizes = {p: p.stat().st_size for p in site_files(site_dir, "*") if p.is_file()}
     total = sum(sizes.values())
     folders: dict[str, int] = {}
     for path, size in sizes.items():
