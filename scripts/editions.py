@@ -61,7 +61,10 @@ def _has_messages(pot: Path) -> bool:
 
 def catalogs() -> None:
     """Extract the messages of the English sources and merge them into the .po files."""
+    # A fresh read: what goes into the catalogs depends on the local extensions, whose changes
+    # Sphinx does not notice.
     shutil.rmtree(POT, ignore_errors=True)
+    shutil.rmtree(EXTRACT / "_build" / ".doctrees", ignore_errors=True)
     subprocess.run(
         [_bin("jupyter-book"), "build", str(ROOT), "--builder", "custom",
          "--custom-builder", "gettext", "--path-output", str(EXTRACT)],
@@ -102,8 +105,12 @@ def zh_config(english: dict[str, Any], strings: dict[str, Any]) -> dict[str, Any
         locale_dirs=[str(LOCALE.relative_to(ROOT)) + "/"],
         html_search_language="zh",
     )
-    # Paths in the configuration stay as they are: Jupyter Book resolves them from the book's
-    # root (the folder it builds), wherever the configuration file is.
+    # Jupyter Book reads local extensions from the configuration file's folder (the other
+    # paths are read from the book's root, wherever the configuration file is).
+    up = Path(*[".."] * len(ZH_CONFIG.parent.relative_to(ROOT).parts))
+    sphinx["local_extensions"] = {
+        name: (up / path).as_posix() for name, path in sphinx["local_extensions"].items()
+    }
     return config
 
 

@@ -127,7 +127,11 @@ def test_chinese_configuration_is_the_english_one_in_chinese() -> None:
         settings.pop(key)
     config["execute"]["cache"] = english["execute"]["cache"]
     config["title"] = english["title"]
+    local = config["sphinx"].pop("local_extensions")
+    english_local = english["sphinx"].pop("local_extensions")
     assert config == english
+    # Local extensions are found from the configuration file's folder (_build/zh).
+    assert local == {name: f"../../{path}" for name, path in english_local.items()}
 
 
 def test_chinese_table_of_contents_translates_every_part() -> None:

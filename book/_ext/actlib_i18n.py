@@ -7,7 +7,10 @@ writes its configuration) and executes the code afresh, so every number is compu
 
 This extension, loaded by both builds:
 
-* keeps what the code cells print, and the names of the glossary's terms, out of the catalogs:
+* makes exercise titles and figures' alt texts messages of the catalogs (:class:`ExerciseTitles`,
+  :func:`_collect_late_messages`);
+* keeps display formulas, what the code cells print, and the names of the glossary's terms out
+  of the catalogs:
   a cell's output (a table rendered as Markdown, a value) is produced by actlib in the reader's
   language, and timings change at every run, so a catalog entry for it would be stale at once;
 * keeps the pages listed in ``actlib_untranslated`` out of the catalogs (the API reference,
@@ -30,7 +33,11 @@ from typing import Any
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
+from sphinx_exercise.nodes import exercise_subtitle
 from sphinx.util import logging
+from sphinx.builders.gettext import MessageCatalogBuilder, MsgOrigin
+from sphinx.util.i18n import docname_to_domain
 from sphinx.util.nodes import extract_messages
 
 LOGGER = logging.getLogger(__name__)
@@ -71,9 +78,18 @@ def page_url(pagename: str, source: Edition, target: Edition) -> str:
     return "../" * up + prefix + pagename + ".html"
 
 
-def _untranslated(element: nodes.Element) -> None:
+def _untranslated(element: nodes.Element, keep: tuple[type[nodes.Element], ...] = ()) -> None:
     for node in element.findall(nodes.Element):
-        node["translatable"] = False
+        if not isinstance(node, keep) and not any(isinstance(p, keep) for p in _parents(node)):
+            node["translatable"] = False
+
+
+def _parents(node: nodes.Node) -> list[nodes.Node]:
+    found = []
+    while node.parent is not None:
+        node = node.parent
+        found.append(node)
+    return found
 
 
 #: Inline markup whose text is not prose: roles, formulas, inline code.
@@ -102,12 +118,46 @@ def _keep_out_of_catalogs(app: Sphinx, doctree: nodes.document) -> None:
         return
     for output in doctree.findall(nodes.container):
         if "cell_output" in output.get("classes", []):
-            _untranslated(output)
+            # A figure's caption is prose (from the cell's metadata), not output.
+            _untranslated(output, keep=(nodes.caption,))
+    # Display formulas are the same in every language (a translated one would not render).
+    for block in doctree.findall(nodes.math_block):
+        block["translatable"] = False
     # A glossary entry lists its English and its Chinese name as terms (book/terminology.yml):
     # both stay as they are in both editions, so that either name links to the entry.
     for glossary in doctree.findall(addnodes.glossary):
         for term in glossary.findall(nodes.term):
             _untranslated(term)
+
+
+_EXTRA = "actlib_i18n_messages"
+
+
+def _collect_late_messages(app: Sphinx, doctree: nodes.document) -> None:
+    """Exercise titles and figures' alt texts: prose that message extraction would miss.
+
+    Sphinx extracts the messages of a page from its final document tree, where sphinx-exercise
+    and myst-nb have rebuilt these nodes (no longer translatable nodes). They are recorded here,
+    as read (the form that the Chinese build translates), and added to the catalog below.
+    """
+    found = []
+    for node in doctree.findall(lambda n: isinstance(n, exercise_subtitle | nodes.image)):
+        message = node.rawsource if isinstance(node, exercise_subtitle) else node.get("alt", "")
+        message = message.replace("\n", " ").strip()
+        if message and needs_translation(message):
+            found.append((message, node.source or "", node.line or 0))
+    store = getattr(app.env, _EXTRA, {})
+    store[app.env.docname] = found
+    setattr(app.env, _EXTRA, store)
+
+
+def _add_late_messages(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if not isinstance(app.builder, MessageCatalogBuilder):
+        return
+    domain = docname_to_domain(docname, app.config.gettext_compact)
+    catalog = app.builder.catalogs[domain]
+    for message, source, line in getattr(app.env, _EXTRA, {}).get(docname, []):
+        catalog.add(message, MsgOrigin(source, line))
 
 
 def _report_untranslated(app: Sphinx, doctree: nodes.document) -> None:
@@ -132,6 +182,23 @@ def _report_untranslated(app: Sphinx, doctree: nodes.document) -> None:
             )
 
 
+class ExerciseTitles(SphinxTransform):
+    """Give exercise titles a source, so that they are messages of the catalogs.
+
+    sphinx-exercise builds the title of an exercise (``{exercise} Predict, then run: ...``) as a
+    node without a source, which Sphinx's translation skips. This runs before it.
+    """
+
+    default_priority = 10  # Sphinx's translation (sphinx.transforms.i18n.Locale) is 20
+
+    def apply(self, **kwargs: Any) -> None:
+        for node in self.document.findall(exercise_subtitle):
+            for parent in _parents(node):
+                if parent.source:
+                    node.source, node.line = parent.source, parent.line
+                    break
+
+
 def _link_editions(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -154,7 +221,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Pages (glob patterns of document names) whose text is not translated: the reference
     # generated from actlib's docstrings is English in both editions.
     app.add_config_value("actlib_untranslated", [], "env", types=[list])
+    app.add_transform(ExerciseTitles)
     app.connect("doctree-read", _keep_out_of_catalogs)
     app.connect("doctree-read", _report_untranslated, priority=600)
+    app.connect("doctree-read", _collect_late_messages)
+    app.connect("doctree-resolved", _add_late_messages)
     app.connect("html-page-context", _link_editions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
