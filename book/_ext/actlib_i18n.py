@@ -92,8 +92,10 @@ def _parents(node: nodes.Node) -> list[nodes.Node]:
     return found
 
 
-#: Inline markup whose text is not prose: roles, formulas, inline code.
-_MARKUP = re.compile(r"\{[a-z]+(?::[a-z]+)?\}`[^`]*`|\$\$.+?\$\$|\$[^$]+\$|`[^`]+`", re.S)
+#: Inline markup whose text is not prose: roles (MyST and reStructuredText), formulas, code.
+_MARKUP = re.compile(
+    r"\{[a-z]+(?::[a-z]+)?\}`[^`]*`|:[a-z]+(?::[a-z]+)*:`[^`]*`|\$\$.+?\$\$|\$[^$]+\$|`[^`]+`", re.S
+)
 _WORD = re.compile(r"\b[A-Za-z]{2,}\b")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
