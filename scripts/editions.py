@@ -87,7 +87,7 @@ def catalogs() -> None:
 
 
 def edition_strings() -> dict[str, Any]:
-    """The Chinese title and part captions (``locale/zh_CN/edition.yml``)."""
+    """The Chinese title, part captions and text settings (``locale/zh_CN/edition.yml``)."""
     data = yaml.safe_load(EDITION_STRINGS.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not {"title", "parts"} <= data.keys():
         raise ValueError(f"{EDITION_STRINGS} needs 'title' and 'parts'")
@@ -101,6 +101,7 @@ def zh_config(english: dict[str, Any], strings: dict[str, Any]) -> dict[str, Any
     config["execute"]["cache"] = ZH_CACHE
     sphinx = config.setdefault("sphinx", {})
     sphinx.setdefault("config", {}).update(
+        **strings.get("settings", {}),
         language=LANGUAGE,
         locale_dirs=[str(LOCALE.relative_to(ROOT)) + "/"],
         html_search_language="zh",

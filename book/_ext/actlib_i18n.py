@@ -146,7 +146,7 @@ def _collect_late_messages(app: Sphinx, doctree: nodes.document) -> None:
     for node in doctree.findall(lambda n: isinstance(n, exercise_subtitle | nodes.image)):
         message = node.rawsource if isinstance(node, exercise_subtitle) else node.get("alt", "")
         message = message.replace("\n", " ").strip()
-        if message and needs_translation(message):
+        if message:
             found.append((message, node.source or "", node.line or 0))
     store = getattr(app.env, _EXTRA, {})
     store[app.env.docname] = found
@@ -172,7 +172,10 @@ def _report_untranslated(app: Sphinx, doctree: nodes.document) -> None:
         return
     catalog = f"locale/{app.config.language}/LC_MESSAGES/{app.env.docname}.po"
     for node, message in extract_messages(doctree):
-        if needs_translation(message) and not _CJK.search(message):
+        # A translated node keeps its English rawsource and is flagged; an alt text is replaced.
+        if node.get("translated") or _CJK.search(message):
+            continue
+        if needs_translation(message):
             text = message if len(message) < 80 else message[:77] + "..."
             LOGGER.warning(
                 "not translated: %r (run `make catalogs`, then translate it in %s)",
