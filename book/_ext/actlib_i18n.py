@@ -33,12 +33,12 @@ from typing import Any
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
-from sphinx.transforms import SphinxTransform
-from sphinx_exercise.nodes import exercise_subtitle
-from sphinx.util import logging
 from sphinx.builders.gettext import MessageCatalogBuilder, MsgOrigin
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
 from sphinx.util.i18n import docname_to_domain
 from sphinx.util.nodes import extract_messages
+from sphinx_exercise.nodes import exercise_subtitle
 
 LOGGER = logging.getLogger(__name__)
 
