@@ -121,6 +121,9 @@ def _setters(tree: ast.AST) -> tuple[set[str], list[str]]:
     return names, patterns
 
 
+DISPLAY_MATH = re.compile(r"\$\$.*?\$\$", re.S)
+
+
 def problems(path: Path) -> list[str]:
     """What keeps a chapter's values from showing live or in the book, cell by cell."""
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
@@ -142,6 +145,12 @@ def problems(path: Path) -> list[str]:
         elif cell["cell_type"] == "markdown":
             if BOOK_ONLY.search(text):
                 found.append(f"cell {number}: a glue role shows nothing live; use {{eval}}")
+            for formula in DISPLAY_MATH.findall(text):
+                if "{eval}" in formula:
+                    found.append(
+                        f"cell {number}: an {{eval}} inside $$...$$ shows as raw text; "
+                        "write the value after the formula"
+                    )
             for expression in EVAL.findall(text):
                 match = re.fullmatch(rf"{PROSE}\.(\w+)", expression)
                 if match is None:
@@ -166,6 +175,7 @@ def test_the_check_finds_values_set_too_late_and_book_only_roles(tmp_path: Path)
         {"cell_type": "markdown", "source": ["{eval}`prose.early` {eval}`prose.late`"]},
         {"cell_type": "markdown", "source": ["{glue:text}`old:.2f` {eval}`len(x)`"]},
         {"cell_type": "code", "source": ["prose.late = 2"]},
+        {"cell_type": "markdown", "source": ["$$\nx \\approx {eval}`prose.early`\n$$"]},
     ]
     path = tmp_path / "probe.ipynb"
     path.write_text(json.dumps({"cells": cells}), encoding="utf-8")
@@ -173,4 +183,5 @@ def test_the_check_finds_values_set_too_late_and_book_only_roles(tmp_path: Path)
         "cell 2: prose.late is not set by a code cell above",
         "cell 3: a glue role shows nothing live; use {eval}",
         "cell 3: {eval}`len(x)` is not prose.<name>",
+        "cell 5: an {eval} inside $$...$$ shows as raw text; write the value after the formula",
     ]
