@@ -42,7 +42,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.i18n import docname_to_domain
 from sphinx.util.nodes import extract_messages
-from sphinx_exercise.nodes import exercise_subtitle
+from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node, exercise_subtitle
 
 LOGGER = logging.getLogger(__name__)
 
@@ -166,6 +166,19 @@ def _add_late_messages(app: Sphinx, doctree: nodes.document, docname: str) -> No
         catalog.add(message, MsgOrigin(source, line))
 
 
+def _translated_exercises(app: Sphinx, doctree: nodes.document) -> None:
+    """A solution's title repeats its exercise's title: take it from the translated page.
+
+    sphinx-exercise keeps each exercise's node, as parsed, in a registry from which it builds
+    the titles of solutions; in a translated edition that copy is still English.
+    """
+    registry = getattr(app.env, "sphinx_exercise_registry", {})
+    for node in doctree.findall(lambda n: isinstance(n, exercise_enumerable_node | exercise_node)):
+        entry = registry.get(node.get("label", ""))
+        if entry is not None and entry.get("docname") == app.env.docname:
+            entry["node"] = node
+
+
 def _report_untranslated(app: Sphinx, doctree: nodes.document) -> None:
     """In a translated edition, warn about every piece of prose left in English.
 
@@ -262,6 +275,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_transform(ExerciseTitles)
     app.connect("doctree-read", _keep_out_of_catalogs)
     app.connect("doctree-read", _report_untranslated, priority=600)
+    app.connect("doctree-read", _translated_exercises)
     app.connect("doctree-read", _collect_late_messages)
     app.connect("doctree-resolved", _add_late_messages)
     app.connect("html-page-context", _link_editions)
