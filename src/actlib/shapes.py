@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import sympy as sp
 
+from actlib.display.i18n import tr
+
 if TYPE_CHECKING:  # pragma: no cover
     from actlib.spec import Activation, Param
 
@@ -600,7 +602,7 @@ class Elementwise(Shape):
             xs[:, None],
             xs,
             tuple(float(v) for v in xs),
-            f"{len(xs)} points on [−20, 20] incl. 0, ±1e−8, ±1e−300 and kinks",
+            tr("{n} points on [−20, 20] incl. 0, ±1e−8, ±1e−300 and kinks").format(n=len(xs)),
         )
 
     def slice_expr(self, spec, pvals):
@@ -664,8 +666,8 @@ class Normalizing(Shape):
         return Sample(
             logits,
             logits,
-            tuple(f"row {i}" for i in range(m)),
-            f"{m} seeded random vectors of length {n}, one with entries ±1000",
+            tuple(tr("row {i}").format(i=i) for i in range(m)),
+            tr("{m} seeded random vectors of length {n}, one with entries ±1000").format(m=m, n=n),
         )
 
     def torch_derivative(self, fn, t):
@@ -693,7 +695,7 @@ class Normalizing(Shape):
         return f"{name}([t, 0])₀"
 
     def slice_caption(self, name):
-        return f"on the two-entry slice {self.slice_label(name)}"
+        return tr("on the two-entry slice {label}").format(label=self.slice_label(name))
 
     def formula_latex(self, spec, symbolic, params):
         n = 3
@@ -807,8 +809,16 @@ class Gated(Shape):
             pts,
             pts,
             tuple(f"(a, b) = ({p[0]:.4g}, {p[1]:.4g})" for p in pts),
-            f"{len(pts)} pairs: the {self.gated} half on {len(gated)} points of [−20, 20] "
-            f"(incl. 0, ±1e−8 and kinks), the other half in {other.tolist()}",
+            {
+                "first": tr(
+                    "{n} pairs: the first half on {k} points of [−20, 20] (incl. 0, ±1e−8 and "
+                    "kinks), the other half in {other}"
+                ),
+                "second": tr(
+                    "{n} pairs: the second half on {k} points of [−20, 20] (incl. 0, ±1e−8 and "
+                    "kinks), the other half in {other}"
+                ),
+            }[self.gated].format(n=len(pts), k=len(gated), other=other.tolist()),
         )
 
     def slice_expr(self, spec, pvals):
@@ -836,7 +846,9 @@ class Gated(Shape):
 
     def slice_caption(self, name):
         other = "b" if self.gated == "first" else "a"
-        return f"on the slice {self.slice_label(name)} (gated half t, {other} = 1)"
+        return tr("on the slice {label} (gated half t, {other} = 1)").format(
+            label=self.slice_label(name), other=other
+        )
 
     def formula_latex(self, spec, symbolic, params):
         f = spec.expr(symbolic=symbolic and not params, **params)
