@@ -94,12 +94,11 @@ def _tr_calls() -> tuple[set[str], list[str]]:
 
 
 def _registry_texts() -> set[str]:
-    """The texts of the registry that ``tr_data`` translates."""
+    """The texts of the registry that ``tr_data`` translates (those the chapters show)."""
     texts = set()
     for spec in actlib.specs():
         texts |= {spec.title, spec.summary}
-        if spec.kink_convention:
-            texts.add(spec.kink_convention)
+        texts |= {t for t in (spec.kink_convention, spec.stability_note) if t}
         texts |= {p.description for p in spec.parameters if p.slider is not None}
     return texts
 
@@ -167,8 +166,10 @@ _NAMES = {name for name in actlib.names()} | {
 }
 
 
-def _fields(text: str) -> list[str]:
-    return sorted(f for _, f, _, _ in string.Formatter().parse(text) if f is not None)
+def _fields(text: str) -> list[tuple[str, str, str]]:
+    """The replacement fields of a format string: name, format spec and conversion."""
+    parsed = string.Formatter().parse(text)
+    return sorted((f, spec or "", conv or "") for _, f, spec, conv in parsed if f is not None)
 
 
 def test_entries_keep_their_fields(catalog):

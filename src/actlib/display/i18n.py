@@ -13,9 +13,10 @@ tests can collect it::
 
 Placeholders are ``str.format`` fields, filled after the translation; the Chinese entry has the
 same fields, in whatever order the sentence needs. Text that comes from the registry (an
-activation's title, summary, kink convention or parameter description) is data rather than a
-literal of the code, and goes through :func:`tr_data`. Names of functions, libraries and dtypes
-(ReLU, softmax, PyTorch, float32), numbers and formulas are the same in both languages.
+activation's title, summary, kink convention, stability note or a parameter's description) is
+data rather than a literal of the code, and goes through :func:`tr_data`. Names of functions,
+libraries and dtypes (ReLU, softmax, PyTorch, float32), numbers and formulas are the same in
+both languages.
 
 The translations are one catalog shipped with the package, ``locale/zh_CN.json`` next to this
 module: a JSON object from the English text to the Chinese one, using the course's terminology
@@ -176,8 +177,8 @@ def tr_data(text: str) -> str:
     texts of every registered activation from the registry and require an entry for each.
 
     Args:
-        text: an activation's ``title``, ``summary`` or ``kink_convention``, or a parameter's
-            ``description``.
+        text: an activation's ``title``, ``summary``, ``kink_convention`` or
+            ``stability_note``, or the ``description`` of a parameter with a slider.
 
     Returns:
         The translation, or ``text`` itself in English.
