@@ -143,7 +143,8 @@ class Sample:
 
     ``points[i]`` holds the values of :meth:`Shape.symbols` for sample ``i``; ``array`` is the
     same data laid out as the NumPy input (``array[i]`` is sample ``i``); ``labels[i]`` names
-    the sample in reports; ``description`` says what the grid is.
+    the sample in reports (in the reader's language); ``description`` says what the grid is, in
+    English, and ``shown`` says the same in the reader's language (what reports show).
 
     >>> from actlib import get
     >>> sample = Normalizing().verify_sample(get("softmax"))
@@ -154,7 +155,8 @@ class Sample:
     points: np.ndarray  #: One row per sample, one column per symbol.
     array: np.ndarray  #: The same samples as the NumPy input.
     labels: tuple[Any, ...]  #: How each sample is named in reports.
-    description: str  #: What the grid is, in a few words.
+    description: str  #: What the grid is, in a few words (English).
+    shown: str = ""  #: The description in the reader's language (:mod:`actlib.display.i18n`).
 
 
 class Shape:
@@ -602,6 +604,7 @@ class Elementwise(Shape):
             xs[:, None],
             xs,
             tuple(float(v) for v in xs),
+            f"{len(xs)} points on [−20, 20] incl. 0, ±1e−8, ±1e−300 and kinks",
             tr("{n} points on [−20, 20] incl. 0, ±1e−8, ±1e−300 and kinks").format(n=len(xs)),
         )
 
@@ -667,6 +670,7 @@ class Normalizing(Shape):
             logits,
             logits,
             tuple(tr("row {i}").format(i=i) for i in range(m)),
+            f"{m} seeded random vectors of length {n}, one with entries ±1000",
             tr("{m} seeded random vectors of length {n}, one with entries ±1000").format(m=m, n=n),
         )
 
@@ -809,6 +813,8 @@ class Gated(Shape):
             pts,
             pts,
             tuple(f"(a, b) = ({p[0]:.4g}, {p[1]:.4g})" for p in pts),
+            f"{len(pts)} pairs: the {self.gated} half on {len(gated)} points of [−20, 20] "
+            f"(incl. 0, ±1e−8 and kinks), the other half in {other.tolist()}",
             {
                 "first": tr(
                     "{n} pairs: the first half on {k} points of [−20, 20] (incl. 0, ±1e−8 and "

@@ -72,8 +72,10 @@ class VerifyReport:
 
     name: str  #: The activation's name.
     params: dict[str, Any]  #: The parameter values given to :func:`verify`.
-    grid: str  #: What the inputs were.
+    grid: str  #: What the inputs were (English).
     checks: tuple[Check, ...] = field(default_factory=tuple)  #: One check per comparison.
+    #: What the inputs were, in the reader's language (what the report shows); ``grid`` if empty.
+    grid_shown: str = ""
 
     @property
     def passed(self) -> bool:
@@ -148,7 +150,7 @@ class VerifyReport:
             tr(
                 "reference: SymPy expression in {digits}-digit arithmetic (raised where it "
                 "cancels); grid: {grid}"
-            ).format(digits=REFERENCE_DIGITS, grid=self.grid),
+            ).format(digits=REFERENCE_DIGITS, grid=self.grid_shown or self.grid),
             self.table().to_text(),
         ]
         return "\n".join(lines + ([self._note()] if self._note() else []))
@@ -159,7 +161,7 @@ class VerifyReport:
         colour = "#1a7f37" if self.passed else "#cf222e"
         reference = tr(
             "reference: the SymPy expression evaluated in {digits}-digit arithmetic; grid: {grid}"
-        ).format(digits=REFERENCE_DIGITS, grid=self.grid)
+        ).format(digits=REFERENCE_DIGITS, grid=self.grid_shown or self.grid)
         return (
             f"<div class='actlib-verify'><p><strong>verify('{html.escape(self.name)}', "
             f"{html.escape(_fmt_params(self.params))})</strong>{html.escape(tr(': '))}"
@@ -374,4 +376,4 @@ def verify(name: str | Activation, **params: Any) -> VerifyReport:
                     TORCH_ATOL,
                 ),
             ]
-    return VerifyReport(spec.name, shown, sample.description, tuple(checks))
+    return VerifyReport(spec.name, shown, sample.description, tuple(checks), sample.shown)
