@@ -14,6 +14,12 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
 
 matplotlib.use("Agg")
 
+# The unit tests run in English (doctests show English output); the tests of the Chinese
+# output set ACTLIB_LANGUAGE themselves (tests/test_i18n.py).
+import os  # noqa: E402
+
+os.environ.pop("ACTLIB_LANGUAGE", None)
+
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 

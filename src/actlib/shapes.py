@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import sympy as sp
 
+from actlib.display.i18n import tr
+
 if TYPE_CHECKING:  # pragma: no cover
     from actlib.spec import Activation, Param
 
@@ -141,7 +143,8 @@ class Sample:
 
     ``points[i]`` holds the values of :meth:`Shape.symbols` for sample ``i``; ``array`` is the
     same data laid out as the NumPy input (``array[i]`` is sample ``i``); ``labels[i]`` names
-    the sample in reports; ``description`` says what the grid is.
+    the sample in reports (in the reader's language); ``description`` says what the grid is, in
+    English, and ``shown`` says the same in the reader's language (what reports show).
 
     >>> from actlib import get
     >>> sample = Normalizing().verify_sample(get("softmax"))
@@ -152,7 +155,8 @@ class Sample:
     points: np.ndarray  #: One row per sample, one column per symbol.
     array: np.ndarray  #: The same samples as the NumPy input.
     labels: tuple[Any, ...]  #: How each sample is named in reports.
-    description: str  #: What the grid is, in a few words.
+    description: str  #: What the grid is, in a few words (English).
+    shown: str = ""  #: The description in the reader's language (:mod:`actlib.display.i18n`).
 
 
 class Shape:
@@ -601,6 +605,7 @@ class Elementwise(Shape):
             xs,
             tuple(float(v) for v in xs),
             f"{len(xs)} points on [−20, 20] incl. 0, ±1e−8, ±1e−300 and kinks",
+            tr("{n} points on [−20, 20] incl. 0, ±1e−8, ±1e−300 and kinks").format(n=len(xs)),
         )
 
     def slice_expr(self, spec, pvals):
@@ -664,8 +669,9 @@ class Normalizing(Shape):
         return Sample(
             logits,
             logits,
-            tuple(f"row {i}" for i in range(m)),
+            tuple(tr("row {i}").format(i=i) for i in range(m)),
             f"{m} seeded random vectors of length {n}, one with entries ±1000",
+            tr("{m} seeded random vectors of length {n}, one with entries ±1000").format(m=m, n=n),
         )
 
     def torch_derivative(self, fn, t):
@@ -693,7 +699,7 @@ class Normalizing(Shape):
         return f"{name}([t, 0])₀"
 
     def slice_caption(self, name):
-        return f"on the two-entry slice {self.slice_label(name)}"
+        return tr("on the two-entry slice {label}").format(label=self.slice_label(name))
 
     def formula_latex(self, spec, symbolic, params):
         n = 3
@@ -809,6 +815,16 @@ class Gated(Shape):
             tuple(f"(a, b) = ({p[0]:.4g}, {p[1]:.4g})" for p in pts),
             f"{len(pts)} pairs: the {self.gated} half on {len(gated)} points of [−20, 20] "
             f"(incl. 0, ±1e−8 and kinks), the other half in {other.tolist()}",
+            {
+                "first": tr(
+                    "{n} pairs: the first half on {k} points of [−20, 20] (incl. 0, ±1e−8 and "
+                    "kinks), the other half in {other}"
+                ),
+                "second": tr(
+                    "{n} pairs: the second half on {k} points of [−20, 20] (incl. 0, ±1e−8 and "
+                    "kinks), the other half in {other}"
+                ),
+            }[self.gated].format(n=len(pts), k=len(gated), other=other.tolist()),
         )
 
     def slice_expr(self, spec, pvals):
@@ -836,7 +852,9 @@ class Gated(Shape):
 
     def slice_caption(self, name):
         other = "b" if self.gated == "first" else "a"
-        return f"on the slice {self.slice_label(name)} (gated half t, {other} = 1)"
+        return tr("on the slice {label} (gated half t, {other} = 1)").format(
+            label=self.slice_label(name), other=other
+        )
 
     def formula_latex(self, spec, symbolic, params):
         f = spec.expr(symbolic=symbolic and not params, **params)

@@ -54,6 +54,7 @@ from actlib.checks.reference import (
     mp_function,
     mp_value,
 )
+from actlib.display.i18n import tr
 from actlib.display.table import Table
 from actlib.registry import get, names
 from actlib.shapes import X
@@ -639,6 +640,17 @@ def accuracy_table(
     return AccuracyTable(tuple(rows), mode)
 
 
+def _shown_implementation(name: str) -> str:
+    """An implementation's name as the tables show it ("naive" is a word, the others names)."""
+    return tr("naive") if name == "naive" else name
+
+
+def _shown_quantity(quantity: str) -> str:
+    """A quantity as the tables show it, in the reader's language."""
+    words = {"forward": tr("forward"), "derivative": tr("derivative")}
+    return words.get(quantity, quantity)
+
+
 def _fmt_units(u: float) -> str:
     if math.isinf(u):
         return "∞"
@@ -727,7 +739,7 @@ class AccuracyTable:
         if row.nans:
             extras.append(f"{row.nans} NaN")
         if row.warnings:
-            extras.append(f"{row.warnings} warn")
+            extras.append(tr("{n} warn").format(n=row.warnings))
         return s + (f" ({', '.join(extras)})" if extras else "")
 
     def columns(self) -> list[tuple[str, str]]:
@@ -782,7 +794,11 @@ class AccuracyTable:
         >>> AccuracyTable((row,), "fast").header()
         ['function', 'quantity', 'naive float32']
         """
-        return ["function", "quantity", *(f"{i} {d}" for i, d in self.columns())]
+        return [
+            tr("function"),
+            tr("quantity"),
+            *(f"{_shown_implementation(i)} {d}" for i, d in self.columns()),
+        ]
 
     def table(self) -> Table:
         """The grid as a :class:`~actlib.display.table.Table`, cells over the goal marked failing.
@@ -807,7 +823,8 @@ class AccuracyTable:
                 r = index.get((line[0], line[1], impl, dt))
                 marks.append(None if r is None or r.ok else Table.FAIL)
             classes.append(marks)
-        return Table(self.header(), lines, classes=classes, css_class="actlib-accuracy")
+        shown = [[f, _shown_quantity(q), *cells] for f, q, *cells in lines]
+        return Table(self.header(), shown, classes=classes, css_class="actlib-accuracy")
 
     def to_markdown(self) -> str:
         """A Markdown table (cells: max units @ worst x, NaN and warning counts).

@@ -20,6 +20,7 @@ import numpy as np
 import sympy as sp
 
 from actlib.checks.reference import REFERENCE_DIGITS, mp_function, mp_value
+from actlib.display.i18n import tr
 from actlib.display.table import Table
 from actlib.registry import get
 from actlib.shapes import flatten_outputs
@@ -71,8 +72,10 @@ class VerifyReport:
 
     name: str  #: The activation's name.
     params: dict[str, Any]  #: The parameter values given to :func:`verify`.
-    grid: str  #: What the inputs were.
+    grid: str  #: What the inputs were (English).
     checks: tuple[Check, ...] = field(default_factory=tuple)  #: One check per comparison.
+    #: What the inputs were, in the reader's language (what the report shows); ``grid`` if empty.
+    grid_shown: str = ""
 
     @property
     def passed(self) -> bool:
@@ -86,15 +89,19 @@ class VerifyReport:
     def _rows(self) -> list[list[str]]:
         rows = []
         for c in self.checks:
+            if not c.passed:
+                result = tr("FAIL")
+            else:
+                result = tr("pass (absolute floor)") if c.by_floor else tr("pass")
             rows.append(
                 [
-                    c.quantity,
+                    _shown_quantity(c.quantity),
                     c.implementation,
                     f"{c.max_abs:.2e}",
                     f"{c.max_rel:.2e}",
                     _fmt_x(c.worst_x),
                     f"{c.rtol:.0e}" + (f" + {c.atol:.0e}" if c.atol > 1e-300 else ""),
-                    ("pass (absolute floor)" if c.by_floor else "pass") if c.passed else "FAIL",
+                    result,
                 ]
             )
         return rows
@@ -103,21 +110,23 @@ class VerifyReport:
         """The sentence under the table that explains rows passing by the absolute floor."""
         if not any(c.passed and c.by_floor for c in self.checks):
             return ""
-        return (
+        return tr(
             "pass (absolute floor): the largest relative error of that row occurs where the "
             "value is close to 0; the error is within the absolute part of the tolerance, "
             "which is what matters for values of that size."
         )
 
-    _HEADER = [
-        "quantity",
-        "implementation",
-        "max abs err",
-        "max rel err",
-        "worst at x",
-        "tolerance (rel + abs)",
-        "result",
-    ]
+    @staticmethod
+    def _header() -> list[str]:
+        return [
+            tr("quantity"),
+            tr("implementation"),
+            tr("max abs err"),
+            tr("max rel err"),
+            tr("worst at x"),
+            tr("tolerance (rel + abs)"),
+            tr("result"),
+        ]
 
     def table(self) -> Table:
         """The checks as a :class:`~actlib.display.table.Table`, results marked pass/fail.
@@ -129,15 +138,19 @@ class VerifyReport:
         'result'
         """
         rows = self._rows()
-        marks = [[None] * 6 + [Table.FAIL if r[-1] == "FAIL" else Table.PASS] for r in rows]
-        return Table(self._HEADER, rows, classes=marks, css_class="")
+        marks = [[None] * 6 + [Table.PASS if c.passed else Table.FAIL] for c in self.checks]
+        return Table(self._header(), rows, classes=marks, css_class="")
+
+    def _verdict(self) -> str:
+        return tr("PASSED") if self.passed else tr("FAILED")
 
     def __str__(self) -> str:
         lines = [
-            f"verify({self.name!r}, {_fmt_params(self.params)}): "
-            f"{'PASSED' if self.passed else 'FAILED'}",
-            f"reference: SymPy expression in {REFERENCE_DIGITS}-digit arithmetic "
-            f"(raised where it cancels); grid: {self.grid}",
+            f"verify({self.name!r}, {_fmt_params(self.params)}){tr(': ')}{self._verdict()}",
+            tr(
+                "reference: SymPy expression in {digits}-digit arithmetic (raised where it "
+                "cancels); grid: {grid}"
+            ).format(digits=REFERENCE_DIGITS, grid=self.grid_shown or self.grid),
             self.table().to_text(),
         ]
         return "\n".join(lines + ([self._note()] if self._note() else []))
@@ -145,14 +158,15 @@ class VerifyReport:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        verdict = "PASSED" if self.passed else "FAILED"
         colour = "#1a7f37" if self.passed else "#cf222e"
+        reference = tr(
+            "reference: the SymPy expression evaluated in {digits}-digit arithmetic; grid: {grid}"
+        ).format(digits=REFERENCE_DIGITS, grid=self.grid_shown or self.grid)
         return (
             f"<div class='actlib-verify'><p><strong>verify('{html.escape(self.name)}', "
-            f"{html.escape(_fmt_params(self.params))})</strong>: "
-            f"<span style='color:{colour};font-weight:bold'>{verdict}</span><br>"
-            f"<small>reference: the SymPy expression evaluated in {REFERENCE_DIGITS}-digit "
-            f"arithmetic; grid: {html.escape(self.grid)}</small></p>"
+            f"{html.escape(_fmt_params(self.params))})</strong>{html.escape(tr(': '))}"
+            f"<span style='color:{colour};font-weight:bold'>{self._verdict()}</span><br>"
+            f"<small>{html.escape(reference)}</small></p>"
             f"{self.table()._repr_html_()}"
             + (f"<p><small>{html.escape(self._note())}</small></p>" if self._note() else "")
             + "</div>"
@@ -166,7 +180,24 @@ def _fmt_x(x: Any) -> str:
 
 
 def _fmt_params(params: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in params.items()) or "no parameters"
+    return ", ".join(f"{k}={v!r}" for k, v in params.items()) or tr("no parameters")
+
+
+def _shown_quantity(quantity: str) -> str:
+    """A check's quantity as the report shows it, in the reader's language.
+
+    >>> _shown_quantity("derivative (autograd)"), _shown_quantity("∂f/∂weight")
+    ('derivative (autograd)', '∂f/∂weight')
+    """
+    base = quantity.removesuffix(" (autograd)")
+    words = {
+        "forward": tr("forward"),
+        "derivative": tr("derivative"),
+        "Jacobian": tr("Jacobian"),
+        "gradient (∂f/∂a, ∂f/∂b)": tr("gradient (∂f/∂a, ∂f/∂b)"),
+    }
+    shown = words.get(base, base)
+    return shown + tr(" (autograd)") if base != quantity else shown
 
 
 def _compare(quantity, implementation, got, ref, xs, rtol, atol, cond=None) -> Check:
@@ -345,4 +376,4 @@ def verify(name: str | Activation, **params: Any) -> VerifyReport:
                     TORCH_ATOL,
                 ),
             ]
-    return VerifyReport(spec.name, shown, sample.description, tuple(checks))
+    return VerifyReport(spec.name, shown, sample.description, tuple(checks), sample.shown)

@@ -14,6 +14,7 @@ from typing import Any
 
 import sympy as sp
 
+from actlib.display.i18n import join_names, tr, tr_data, yes_no
 from actlib.display.table import Table
 from actlib.registry import get
 from actlib.spec import Activation
@@ -55,8 +56,8 @@ def fmt_values(values: Sequence[float]) -> str:
     """
     shown = [fmt_number(v) for v in values]
     if len(shown) == 1:
-        return f"only the value {shown[0]}"
-    return f"only the values {', '.join(shown[:-1])} and {shown[-1]}"
+        return tr("only the value {value}").format(value=shown[0])
+    return tr("only the values {values}").format(values=join_names(shown))
 
 
 def fmt_interval(bounds: tuple[float, float], attained: tuple[bool, bool] = (False, False)) -> str:
@@ -106,19 +107,19 @@ def properties_table(name: str | Activation, **params: Any) -> HTMLTable:
     spec = get(name)
     p = spec.properties(**params)
     minimum = p.minimum
-    saturates = ", ".join(p.saturates) or "neither side"
+    sides = {"negative": tr("negative"), "positive": tr("positive")}
+    saturates = join_names([sides[s] for s in p.saturates], None) or tr("neither side")
 
     def with_exact(text: str, *exacts: Any) -> str:
         shown = [e for e in map(_exact, exacts) if e and e not in text]
-        return text + (f"   (exact: {', '.join(shown)})" if shown else "")
-
-    def yes_no(flag: bool) -> str:
-        return "yes" if flag else "no"
+        if not shown:
+            return text
+        return text + tr("   (exact: {values})").format(values=", ".join(shown))
 
     rows = [
-        ["range of f", with_exact(fmt_interval(p.range, p.range_attained), *p.range_exact)],
+        [tr("range of f"), with_exact(fmt_interval(p.range, p.range_attained), *p.range_exact)],
         [
-            "range of f′",
+            tr("range of f′"),
             with_exact(
                 fmt_interval(p.derivative_range, p.derivative_range_attained),
                 *p.derivative_range_exact,
@@ -126,25 +127,34 @@ def properties_table(name: str | Activation, **params: Any) -> HTMLTable:
             if p.derivative_values is None
             else fmt_values(p.derivative_values),
         ],
-        ["monotonic", yes_no(p.monotonic)],
+        [tr("monotonic"), yes_no(p.monotonic)],
         [
-            "global minimum",
-            "none (infimum not attained)"
+            tr("global minimum"),
+            tr("none (infimum not attained)")
             if minimum is None
             else f"f({fmt_number(minimum.x, 6)}) = {fmt_number(minimum.value, 6)}",
         ],
-        ["mean output E f(Z) for Z ~ N(0, 1)", fmt_number(p.mean_normal, 4)],
-        ["zero-centred (that mean is 0)", yes_no(p.zero_centred)],
-        ["saturates (f′ → 0) on", saturates],
-        ["continuously differentiable", yes_no(p.continuously_differentiable)],
+        [tr("mean output E f(Z) for Z ~ N(0, 1)"), fmt_number(p.mean_normal, 4)],
+        [tr("zero-centred (that mean is 0)"), yes_no(p.zero_centred)],
+        [tr("saturates (f′ → 0) on"), saturates],
+        [tr("continuously differentiable"), yes_no(p.continuously_differentiable)],
         ["f(0), f′(0)", f"{fmt_number(p.value_at_zero)}, {fmt_number(p.slope_at_zero)}"],
-        ["limits at −∞, +∞", f"{fmt_number(p.limits.negative)}, {fmt_number(p.limits.positive)}"],
+        [
+            tr("limits at −∞, +∞"),
+            f"{fmt_number(p.limits.negative)}, {fmt_number(p.limits.positive)}",
+        ],
     ]
     shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
-    caption = f"Properties of {spec.title}" + (f" ({shown})" if shown else "")
+    title = tr_data(spec.title)
+    caption = (
+        tr("Properties of {title} ({params})").format(title=title, params=shown)
+        if shown
+        else tr("Properties of {title}").format(title=title)
+    )
     if spec.shape.slice_caption(spec.name):
         caption += " — " + spec.shape.slice_caption(spec.name)
-    return HTMLTable(["property", "value (computed from the SymPy expression)"], rows, caption)
+    header = [tr("property"), tr("value (computed from the SymPy expression)")]
+    return HTMLTable(header, rows, caption)
 
 
 def formula(name: str | Activation, symbolic: bool = True, **params: Any) -> Any:

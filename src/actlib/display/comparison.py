@@ -24,6 +24,7 @@ from typing import Any
 
 import sympy as sp
 
+from actlib.display.i18n import join_names, tr, tr_data, yes_no
 from actlib.display.table import Table
 from actlib.registry import get, names
 from actlib.spec import Activation
@@ -41,7 +42,8 @@ __all__ = [
 #: LaTeX longer than this for an exact bound is replaced by its value to 3 significant digits.
 _MAX_EXACT_LATEX = 16
 
-#: The typical use of an entrywise hidden-role function whose output is a fraction in [0, 1].
+#: The typical use of an entrywise hidden-role function whose output is a fraction in [0, 1]
+#: (in English; :func:`typical_use` gives it in the reader's language).
 GATE_USE = "gates (LSTM/GRU cells, GLU, squeeze-and-excitation)"
 
 
@@ -141,19 +143,21 @@ def typical_use(spec: Activation | str, props: Properties | None = None) -> str:
     uses: list[str] = []
     if "hidden" in spec.roles:
         if not spec.shape.entrywise:
-            uses.append("feed-forward blocks (gated unit)")
+            uses.append(tr("feed-forward blocks (gated unit)"))
         elif lo >= 0 and hi <= 1:
-            uses.append(GATE_USE)
+            uses.append(tr("gates (LSTM/GRU cells, GLU, squeeze-and-excitation)"))
         else:
-            uses.append("hidden layers")
+            uses.append(tr("hidden layers"))
     if "output" in spec.roles:
         if lo >= 0 and hi <= 1:
-            uses.append(f"output, {spec.shape.output_task}")
+            task = spec.shape.output_task
+            tasks = {"binary": tr("output, binary"), "multiclass": tr("output, multiclass")}
+            uses.append(tasks.get(task, f"output, {task}"))
         elif math.isinf(lo) and math.isinf(hi):
-            uses.append("output, regression")
+            uses.append(tr("output, regression"))
         else:
-            uses.append("output")
-    return "; ".join(uses)
+            uses.append(tr("output"))
+    return tr("; ").join(uses)
 
 
 def _check_names(selection: Iterable[str] | None) -> list[Activation]:
@@ -189,7 +193,7 @@ def comparison_rows(
         rows.append(
             ActivationRow(
                 name=spec.name,
-                title=spec.title,
+                title=tr_data(spec.title),
                 formula=spec.latex(),
                 range=format_interval(p.range, p.range_exact, p.range_attained),
                 derivative_range=format_interval(
@@ -203,10 +207,10 @@ def comparison_rows(
                 smooth=p.continuously_differentiable,
                 zero_centred=p.zero_centred,
                 mean_normal=p.mean_normal,
-                saturates=", ".join(
-                    {"negative": "x → −∞", "positive": "x → +∞"}[side] for side in sat
+                saturates=join_names(
+                    [{"negative": "x → −∞", "positive": "x → +∞"}[side] for side in sat], None
                 )
-                or "none",
+                or tr("none"),
                 cost=float(cost.get(spec.name, math.nan)),
                 typical_use=typical_use(spec, p),
                 extra={col: str(values.get(spec.name, "—")) for col, values in extra.items()},
@@ -221,11 +225,7 @@ def _math(latex: str) -> str:
     return "$" + flat.replace("|", r"\vert ") + "$"
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
-def to_markdown(rows: Sequence[ActivationRow], *, cost_header: str = "Cost (× baseline)") -> str:
+def to_markdown(rows: Sequence[ActivationRow], *, cost_header: str | None = None) -> str:
     r"""A GitHub-flavoured Markdown table with ``$...$`` math (for MyST or Jupyter).
 
     A ``|`` in a formula becomes ``\vert`` (MathJax reads it the same way), so that the math
@@ -233,7 +233,8 @@ def to_markdown(rows: Sequence[ActivationRow], *, cost_header: str = "Cost (× b
 
     Args:
         rows: the rows from :func:`comparison_rows`; the extra columns are those of the first.
-        cost_header: the title of the cost column (say what was measured against what).
+        cost_header: the title of the cost column (say what was measured against what);
+            "Cost (× baseline)" when ``None``.
 
     Returns:
         A Markdown table with a header line, a separator line and one line per row.
@@ -250,16 +251,16 @@ def to_markdown(rows: Sequence[ActivationRow], *, cost_header: str = "Cost (× b
         raise ValueError("no rows to format")
     extra_cols = list(rows[0].extra)
     header = [
-        "Activation",
-        "Formula",
-        "Range",
-        "Range of f′",
-        "Monotonic",
-        "Smooth (C¹)",
-        "Mean output, N(0, 1) input",
-        "Saturates",
-        cost_header,
-        "Typical use",
+        tr("Activation"),
+        tr("Formula"),
+        tr("Range"),
+        tr("Range of f′"),
+        tr("Monotonic"),
+        tr("Smooth (C¹)"),
+        tr("Mean output, N(0, 1) input"),
+        tr("Saturates"),
+        tr("Cost (× baseline)") if cost_header is None else cost_header,
+        tr("Typical use"),
         *extra_cols,
     ]
     cells = [
@@ -268,9 +269,9 @@ def to_markdown(rows: Sequence[ActivationRow], *, cost_header: str = "Cost (× b
             _math(r.formula),
             _math(r.range),
             _math(r.derivative_range),
-            _yes(r.monotonic),
-            _yes(r.smooth),
-            f"{r.mean_normal:.2f}" + (" (zero-centred)" if r.zero_centred else ""),
+            yes_no(r.monotonic),
+            yes_no(r.smooth),
+            f"{r.mean_normal:.2f}" + (tr(" (zero-centred)") if r.zero_centred else ""),
             r.saturates,
             "—" if math.isnan(r.cost) else f"{r.cost:.1f}",
             r.typical_use,

@@ -44,6 +44,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from actlib.display.i18n import join_names, language, tr, tr_data
 from actlib.display.plotting import (
     DERIVATIVE_COLOR,
     MAIN_COLOR,
@@ -447,7 +448,7 @@ class ExplorerBase:
         try:
             self.update(**values)
         except (TypeError, ValueError) as exc:
-            self._show(str(exc), error=True)
+            self._show(rejected(exc), error=True)
             return
         self._show("")
 
@@ -485,7 +486,7 @@ class ExplorerBase:
             activation=self.spec.name,
             config=json.dumps(config, ensure_ascii=False, separators=(",", ":")),
             curves=_attributes(data_curves=data),
-            title=self.spec.title,
+            title=tr_data(self.spec.title),
             alt=self.alt_text(),
             png=base64.b64encode(self.static_png()).decode("ascii"),
             controls=_Markup(controls.replace("@ID@", uid)),
@@ -575,8 +576,18 @@ def _extent(arrays: Sequence[np.ndarray]) -> tuple[float, float]:
     return lo, hi
 
 
-#: The notice shown when a slider pushes another one along (the script fills it in too).
+#: The notice shown when a slider pushes another one along (the script fills it in too), in
+#: English; :func:`notice` gives it in the reader's language.
 NOTICE = "{name} moved to {value} to keep the values valid"
+
+
+def notice() -> str:
+    """:data:`NOTICE` in the reader's language, with its fields ``{name}`` and ``{value}``.
+
+    >>> notice() == NOTICE
+    True
+    """
+    return tr("{name} moved to {value} to keep the values valid")
 
 
 def moved_notice(name: str, value: float) -> str:
@@ -585,7 +596,37 @@ def moved_notice(name: str, value: float) -> str:
     >>> moved_notice("upper", 0.5)
     'upper moved to 0.5 to keep the values valid'
     """
-    return NOTICE.format(name=name, value=value_label(value))
+    return notice().format(name=name, value=value_label(value))
+
+
+def rejected(exc: Exception) -> str:
+    """What an explorer says when the activation rejects the values of its controls.
+
+    In English it is the error's own message; in Chinese a sentence says that the values are
+    not allowed, followed by that message (errors about bad input are in English).
+
+    Args:
+        exc: the ``TypeError`` or ``ValueError`` the spec raised.
+
+    Returns:
+        The message.
+
+    >>> rejected(ValueError("parameter 'lower' must be <= 'upper'"))
+    "parameter 'lower' must be <= 'upper'"
+    """
+    if language() == "en":
+        return str(exc)
+    return tr("these values are not allowed ({reason})").format(reason=exc)
+
+
+def _script_text() -> dict[str, str]:
+    """The words the kernel-free script writes itself, in the reader's language."""
+    return {
+        "draw": tr("training draw"),
+        "nodata": tr("no data for these values"),
+        "invalid": tr("these values are not allowed"),
+        "class": tr("class {i}"),
+    }
 
 
 class Explorer(ExplorerBase):
@@ -758,7 +799,7 @@ class Explorer(ExplorerBase):
         >>> Explorer("relu", x=(-2.5, 4)).x_text()
         '-2.5 to 4'
         """
-        return f"{self.x[0]:g} to {self.x[1]:g}"
+        return tr("{lo} to {hi}").format(lo=f"{self.x[0]:g}", hi=f"{self.x[1]:g}")
 
     def _set_overlay(self, overlay: tuple[str, ...], xs: np.ndarray, *, force: bool) -> None:
         for gone in set(self.overlay) - set(overlay):
@@ -793,7 +834,7 @@ class Explorer(ExplorerBase):
                 continue
             if line is None:
                 color = MAIN_COLOR if k == 0 else DERIVATIVE_COLOR
-                label = "training draw" if k == 0 else None
+                label = tr("training draw") if k == 0 else None
                 (line,) = self.ax.plot([], [], ".", color=color, ms=2.5, alpha=0.6, label=label)
                 self.lines[key] = line
             line.set_data(xs, sample[k])
@@ -891,20 +932,34 @@ class Explorer(ExplorerBase):
         label = self.spec.shape.slice_label(self.spec.name)
         if self.spec.shape.entrywise:
             label = f"{label}(x)"
-        what = f"{label} (solid) and its derivative (dashed)" if self.derivative else label
+        what = (
+            tr("{label} (solid) and its derivative (dashed)").format(label=label)
+            if self.derivative
+            else label
+        )
         params = [f"{p.name} = {value_label(self.values[p.name])}" for p in _continuous(self.spec)]
-        at = f" at {', '.join(params)}" if params else ""
+        at = tr(" at {params}").format(params=join_names(params, None)) if params else ""
         others = [*self.overlay, *([self.compare] if self.compare else [])]
-        also = f", with {' and '.join(others)} for comparison" if others else ""
+        # English joins every overlay with "and" ("a and b and c"); Chinese lists them.
+        joined = " and ".join(others) if language() == "en" else join_names(others)
+        also = tr(", with {names} for comparison").format(names=joined) if others else ""
         y = curve(self.spec, np.array([lo, 0.0, hi]), self._eval_params(self.values))[0]
         points = [
-            f"{_fmt(float(v))} at x = {_fmt(float(u))}" for u, v in zip((lo, 0, hi), y, strict=True)
+            tr("{value} at x = {x}").format(value=_fmt(float(v)), x=_fmt(float(u)))
+            for u, v in zip((lo, 0, hi), y, strict=True)
         ]
         if not lo < 0 < hi:
             points.pop(1)
-        return (
-            f"{self.spec.title}: line plot of {what} for x from {_fmt(lo)} to {_fmt(hi)}{at}"
-            f"{also}; it is {', '.join(points[:-1])} and {points[-1]}."
+        return tr(
+            "{title}: line plot of {what} for x from {lo} to {hi}{at}{also}; it is {points}."
+        ).format(
+            title=tr_data(self.spec.title),
+            what=what,
+            lo=_fmt(lo),
+            hi=_fmt(hi),
+            at=at,
+            also=also,
+            points=join_names(points),
         )
 
     # ------------------------------------------------------------------ live widget
@@ -927,13 +982,17 @@ class Explorer(ExplorerBase):
                 s = w.SelectionSlider(
                     options=[(value_label(v), v) for v in options], value=value,
                     description=p.name, continuous_update=True, style=style,
-                    layout=self._layout(w), tooltip=p.description,
+                    layout=self._layout(w), tooltip=tr_data(p.description),
                 )  # fmt: skip
                 s.observe(lambda ch, n=p.name: self._control_changed(n, ch), "value")
                 controls.append(s)
                 self.controls[p.name] = s
             elif p.kind == "bool":
-                label = f"{p.name} (random slopes, fixed seed)" if p.randomizes else p.name
+                label = (
+                    tr("{name} (random slopes, fixed seed)").format(name=p.name)
+                    if p.randomizes
+                    else p.name
+                )
                 c = w.Checkbox(value=bool(value), description=label, indent=False)
                 c.observe(lambda ch, n=p.name: self._safe_update(**{n: ch["new"]}), "value")
                 controls.append(c)
@@ -942,7 +1001,7 @@ class Explorer(ExplorerBase):
         # The range's read-out is a label of its own: the slider's built-in one has a fixed
         # width that clips "-12.5 – 12.5" on narrow screens.
         xr = w.FloatRangeSlider(
-            value=self.x, min=-lim, max=lim, step=0.5, description="x-range",
+            value=self.x, min=-lim, max=lim, step=0.5, description=tr("x-range"),
             continuous_update=True, style=style, readout=False,
             layout=w.Layout(flex="1 1 auto", min_width="0", width="auto"),
         )  # fmt: skip
@@ -950,15 +1009,15 @@ class Explorer(ExplorerBase):
         self.controls["x"] = xr
         self._x_readout = w.Label(self.x_text(), layout=w.Layout(flex="0 0 auto"))
         x_row = w.HBox([xr, self._x_readout], layout=self._layout(w))
-        deriv = w.Checkbox(value=self.derivative, description="show f′", indent=False)
+        deriv = w.Checkbox(value=self.derivative, description=tr("show f′"), indent=False)
         deriv.observe(lambda ch: self._safe_update(derivative=ch["new"]), "value")
         self.controls["derivative"] = deriv
-        fit = w.Checkbox(value=self.fit_y, description="fit y-axis", indent=False)
+        fit = w.Checkbox(value=self.fit_y, description=tr("fit y-axis"), indent=False)
         fit.observe(lambda ch: self._safe_update(fit_y=ch["new"]), "value")
         self.controls["fit_y"] = fit
         compare = w.Dropdown(
-            options=[("none", "none"), *((n, n) for n in self.compare_choices)],
-            value=self.compare or "none", description="compare with", style=style,
+            options=[(tr("none"), "none"), *((n, n) for n in self.compare_choices)],
+            value=self.compare or "none", description=tr("compare with"), style=style,
             layout=self._layout(w),
         )  # fmt: skip
         compare.observe(lambda ch: self._safe_update(compare=ch["new"]), "value")
@@ -988,7 +1047,7 @@ class Explorer(ExplorerBase):
             fix = self.repair(name, new, old)
             if fix is None:
                 self._set_controls({name: old})
-                self._show(str(exc), error=True)
+                self._show(rejected(exc), error=True)
                 return
             self.update(**fix)
             self._set_controls(fix)
@@ -1110,11 +1169,11 @@ class Explorer(ExplorerBase):
                 y, dy = curve(self.spec, xs, p)
             except (TypeError, ValueError) as exc:
                 q.append(None)
-                invalid[c] = str(exc)
+                invalid[c] = rejected(exc)
                 continue
             if not (np.all(np.isfinite(y)) and np.all(np.isfinite(dy))):
                 q.append(None)
-                invalid[c] = "the function is not finite for these values"
+                invalid[c] = tr("the function is not finite for these values")
                 continue
             (qf, flo, fsc), (qd, dlo, dsc) = _quantize(y), _quantize(dy)
             chunks += [qf.tobytes(), qd.tobytes()]
@@ -1171,16 +1230,23 @@ class Explorer(ExplorerBase):
         half = min(HTML_XMAX, max(1.0, abs(self.x[0]), abs(self.x[1])))
         half = round(half * 2) / 2
         controls.append(
-            _range_input("x", "x-range ±", (1, HTML_XMAX, 0.5), half, _fmt(half), "actlib-xrange")
+            _range_input(
+                "x", tr("x-range ±"), (1, HTML_XMAX, 0.5), half, _fmt(half), "actlib-xrange"
+            )
         )
         switches = [
-            (f"r{k}", f"{r.name} (random slopes, fixed seed)", "actlib-random", self.values[r.name])
+            (
+                f"r{k}",
+                tr("{name} (random slopes, fixed seed)").format(name=r.name),
+                "actlib-random",
+                self.values[r.name],
+            )
             for k, r in enumerate(random)
         ]
         for ident, label, cls, checked in (
             *switches,
-            ("d", "show f′", "actlib-derivative", self.derivative),
-            ("fit", "fit y-axis", "actlib-fit", self.fit_y),
+            ("d", tr("show f′"), "actlib-derivative", self.derivative),
+            ("fit", tr("fit y-axis"), "actlib-fit", self.fit_y),
         ):
             controls.append(
                 _render(
@@ -1191,13 +1257,13 @@ class Explorer(ExplorerBase):
                     checked=_attributes(checked=checked),
                 )
             )
-        options = [("", "none", self.compare is None)]
+        options = [("", tr("none"), self.compare is None)]
         options += [(n, n, n == self.compare) for n in self.compare_choices if n in others]
         controls.append(
             _render(
                 "select.html",
                 ident="@ID@-compare",
-                label="compare with",
+                label=tr("compare with"),
                 classes="actlib-compare",
                 options=_Markup(
                     "".join(
@@ -1210,7 +1276,7 @@ class Explorer(ExplorerBase):
         label = self.spec.shape.slice_label(self.spec.name)
         config = {
             "kind": "curves",
-            "title": self.spec.title,
+            "title": tr_data(self.spec.title),
             "label": label,
             "dlabel": f"{self.spec.name}′",
             "derivative": True,
@@ -1230,7 +1296,8 @@ class Explorer(ExplorerBase):
                 *(_hex(OVERLAY_COLORS[k % len(OVERLAY_COLORS)]) for k in range(len(self.overlay))),
             ],
             "compareColor": _hex(COMPARE_COLOR),
-            "notice": NOTICE,
+            "notice": notice(),
+            "text": _script_text(),
         }
         return config, "".join(controls), data
 
@@ -1404,7 +1471,7 @@ class NormalizingExplorer(ExplorerBase):
             self.ax.text(i + 1, 0.0, "", ha="center", fontsize="small") for i in range(k)
         ]
         self.ax.axhline(0.0, color="0.3", lw=0.8)
-        self.ax.set_xticks(range(1, k + 1), [f"class {i}" for i in range(1, k + 1)])
+        self.ax.set_xticks(range(1, k + 1), [tr("class {i}").format(i=i) for i in range(1, k + 1)])
         self.ax.set_ylabel(self._label())
         self.ax.set_title(self._title())
         self.T_text = self.ax.text(
@@ -1430,7 +1497,7 @@ class NormalizingExplorer(ExplorerBase):
         return value
 
     def _title(self) -> str:
-        return f"{self.spec.title}: {self.spec.name}(z / T)"
+        return tr("{title}: {label}").format(title=tr_data(self.spec.title), label=self._label())
 
     def _label(self) -> str:
         return f"{self.spec.name}(z / T)"
@@ -1453,12 +1520,17 @@ class NormalizingExplorer(ExplorerBase):
         class 1 0.731, class 2 0.269.
         """
         z = ", ".join(_fmt(v) for v in self.logits)
-        bars = ", ".join(
-            f"class {i} {_bar_text(v)}" for i, v in enumerate(self.outputs().tolist(), start=1)
+        bars = join_names(
+            [
+                tr("class {i} {value}").format(i=i, value=_bar_text(v))
+                for i, v in enumerate(self.outputs().tolist(), start=1)
+            ],
+            None,
         )
-        return (
-            f"{self.spec.title}: bar chart of {self._label()} for the logits z = ({z}) at "
-            f"T = {_fmt(self.T)}: {bars}."
+        return tr(
+            "{title}: bar chart of {label} for the logits z = ({z}) at T = {T}: {bars}."
+        ).format(
+            title=tr_data(self.spec.title), label=self._label(), z=z, T=_fmt(self.T), bars=bars
         )
 
     def outputs(self) -> np.ndarray:
@@ -1562,6 +1634,7 @@ class NormalizingExplorer(ExplorerBase):
             "kind": "bars",
             "title": self._title(),
             "label": self._label(),
+            "text": _script_text(),
             "logits": self.logits,
             "program": program,
             "shift": shift,
@@ -1599,7 +1672,7 @@ class NormalizingExplorer(ExplorerBase):
         controls.append(
             _range_input(
                 "T",
-                "temperature T",
+                tr("temperature T"),
                 (min(lo, self.T), max(hi, self.T), step),
                 self.T,
                 _fmt(self.T),

@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
+from actlib.display.i18n import tr, tr_data
 from actlib.display.style import STYLES, svg
 from actlib.registry import get, specs
 from actlib.spec import Activation
@@ -298,7 +299,7 @@ def plot_activation(
     sample = training_sample(spec, xs, values)
     if sample is not None:
         (lines["sample"],) = ax.plot(
-            xs, sample[0], ".", color=MAIN_COLOR, ms=2.5, alpha=0.6, label="training draw"
+            xs, sample[0], ".", color=MAIN_COLOR, ms=2.5, alpha=0.6, label=tr("training draw")
         )
         if derivative:
             (lines["sample derivative"],) = ax.plot(
@@ -314,7 +315,7 @@ def plot_activation(
         (lines[other.name],) = ax.plot(
             xs, oy, **style.kwargs(), lw=1.3, alpha=0.9, label=other.name, zorder=2
         )
-    _decorate(ax, spec.title, (lo, hi))
+    _decorate(ax, tr_data(spec.title), (lo, hi))
     return lines
 
 
@@ -393,7 +394,8 @@ def compare(
                 label=f"{s.name}′",
                 **marks,
             )
-    _decorate(ax, "Comparison" + (" (dashed: derivatives)" if derivative else ""), (lo, hi))
+    title = tr("Comparison (dashed: derivatives)") if derivative else tr("Comparison")
+    _decorate(ax, title, (lo, hi))
     return lines
 
 
@@ -465,5 +467,7 @@ def gallery(
             legend.remove()
     for ax in list(axes.flat)[len(chosen) :]:
         ax.set_visible(False)
-    fig.suptitle("solid: f(x), dashed: its derivative f′(x), for x from −5 to 5", fontsize="medium")
+    fig.suptitle(
+        tr("solid: f(x), dashed: its derivative f′(x), for x from −5 to 5"), fontsize="medium"
+    )
     return fig

@@ -11,7 +11,11 @@ Every figure of the course is drawn with the same look, set once here:
 - figures are written as SVG with their text kept as text (``svg.fonttype: none``), sharp at
   any screen density and small for line plots; a raster part of a figure (an image, or an
   artist drawn with ``rasterized=True``) is embedded at :data:`RASTER_DPI`, twice the nominal
-  resolution.
+  resolution;
+- in Chinese (``ACTLIB_LANGUAGE=zh_CN``, see :mod:`actlib.display.i18n`) Latin text, numbers
+  and formulas keep the same font and :data:`CJK_FAMILY` draws the Chinese characters, as
+  matplotlib's fallback font and as the last named family of every SVG text element
+  (:func:`cjk_font`).
 
 Importing :mod:`actlib.display` (which every chapter does) calls :func:`use`; calling it again
 restores the style after another one was applied.
@@ -31,20 +35,26 @@ import numbers
 import re
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
 from cycler import cycler
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 from PIL import Image
 
+from actlib.display.i18n import language
+
 __all__ = [
+    "CJK_FAMILY",
     "LINESTYLES",
     "MARKERS",
     "PALETTE",
     "RASTER_DPI",
     "STYLES",
     "LineStyle",
+    "cjk_font",
     "compact_svg",
     "palette_png",
     "rc",
@@ -77,6 +87,13 @@ MARKERS: tuple[str, ...] = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
 RASTER_DPI = 144
 
 _CYCLE_COLOURS = tuple(PALETTE[k] for k in list(PALETTE)[:7])
+
+#: The font family of Chinese text in figures (Debian's package ``fonts-noto-cjk``).
+CJK_FAMILY = "Noto Sans CJK SC"
+#: The package that provides :data:`CJK_FAMILY`.
+CJK_PACKAGE = "fonts-noto-cjk"
+# The file names of that package's sans-serif fonts (one collection holds SC, TC, JP, KR, HK).
+_CJK_FILE_PREFIX = "NotoSansCJK"
 
 
 @dataclass(frozen=True)
@@ -152,11 +169,50 @@ def styles(n: int) -> list[LineStyle]:
 STYLES: tuple[LineStyle, ...] = tuple(styles(35))
 
 
+def cjk_font() -> str:
+    """Make sure matplotlib knows the Chinese font :data:`CJK_FAMILY`; return its family name.
+
+    Matplotlib lists the fonts of the system once, in a cache that does not notice fonts
+    installed later; when the family is not in it, the font files are looked up among the
+    system's fonts and added.
+
+    Returns:
+        :data:`CJK_FAMILY`.
+
+    Raises:
+        RuntimeError: the font is not installed; the message names the package to install.
+
+    >>> cjk_font()
+    'Noto Sans CJK SC'
+    """
+    manager = font_manager.fontManager
+    if not any(f.name == CJK_FAMILY for f in manager.ttflist):
+        for path in font_manager.findSystemFonts():
+            if Path(path).name.startswith(_CJK_FILE_PREFIX):
+                manager.addfont(path)
+    if not any(f.name == CJK_FAMILY for f in manager.ttflist):
+        raise RuntimeError(
+            f"Chinese figures (ACTLIB_LANGUAGE=zh_CN) need the font {CJK_FAMILY!r}, which is "
+            f"not installed: install the package {CJK_PACKAGE} (apt-get install {CJK_PACKAGE} "
+            "on Debian or Ubuntu)"
+        )
+    return CJK_FAMILY
+
+
 def rc() -> dict[Any, Any]:
-    """The matplotlib settings of the course's style.
+    """The matplotlib settings of the course's style, for the reader's language.
+
+    In Chinese the font family is the course's sans-serif font followed by :data:`CJK_FAMILY`:
+    matplotlib draws each character with the first of them that has it, so Latin text, digits
+    and the minus sign look as in English and Chinese characters come from the second. An SVG
+    names both, the Chinese one as a fallback. Formulas (``$...$``) are drawn with the
+    mathematical fonts in both languages; they must not hold Chinese text.
 
     Returns:
         A dict for ``matplotlib.rcParams.update`` or ``matplotlib.rc_context``.
+
+    Raises:
+        RuntimeError: the language is Chinese and its font is not installed (:func:`cjk_font`).
 
     >>> rc()["svg.fonttype"]
     'none'
@@ -164,12 +220,23 @@ def rc() -> dict[Any, Any]:
     # Markers are not cycled: a marker in the cycle would also thin out the dots of a plot
     # drawn with a format string such as ".", which sets its marker but not ``markevery``.
     prop_cycle = cycler(color=[s.color for s in STYLES], linestyle=[s.linestyle for s in STYLES])
+    # Written into every text element of an SVG: a short list keeps the files small.
+    family: str | list[str] = "sans-serif"
+    sans = ["DejaVu Sans", "Arial", "Helvetica"]
+    if language() != "en":
+        # Matplotlib falls back from one entry of font.family to the next (not within
+        # font.sans-serif, where only the first installed font counts). In font.sans-serif too,
+        # the Chinese font comes before the generic family in the SVG's list of families. The
+        # minus sign of negative ticks (axes.unicode_minus) is U+2212, which the first font
+        # has, so it looks as in English.
+        family = ["sans-serif", cjk_font()]
+        sans.append(CJK_FAMILY)
     return {
         "axes.prop_cycle": prop_cycle,
         "image.cmap": "viridis",
-        # Written into every text element of an SVG: a short list keeps the files small.
-        "font.family": "sans-serif",
-        "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
+        "font.family": family,
+        "font.sans-serif": sans,
+        "axes.unicode_minus": True,
         # Text stays text in SVG (smaller, selectable, read by screen readers' text tools).
         "svg.fonttype": "none",
         # Fixed ids: the same figure gives the same file at every build.

@@ -32,6 +32,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from actlib.display.i18n import tr
 from actlib.nn._common import check_int
 from actlib.nn.networks import _check_init, _hidden_spec, initialise
 from actlib.nn.training import (
@@ -689,7 +690,11 @@ def train_deep(
         **config.fit_options(),
         seed=seed + 1,
         progress=show,
-        desc=f"{spec.name}, {norm}, {'residual' if residual else 'plain'}, seed {seed}",
+        desc=(
+            tr("{name}, {norm}, residual, seed {seed}")
+            if residual
+            else tr("{name}, {norm}, plain, seed {seed}")
+        ).format(name=spec.name, norm=norm, seed=seed),
     )
     return DeepRun(
         activation=spec.name,

@@ -37,6 +37,7 @@ import torch
 from torch import nn
 
 from actlib.checks.timing import Timer
+from actlib.display.i18n import tr
 from actlib.nn._common import check_int, check_positive
 from actlib.nn.training import fit
 from actlib.registry import get
@@ -575,7 +576,7 @@ def train_char_lm(
             batch_size=config.batch_size,
             seed=seed + 1,
             progress=progress,
-            desc=f"{spec.name} seed {seed}",
+            desc=tr("{name} seed {seed}").format(name=spec.name, seed=seed),
             x_dtype=torch.long,
         )
     xv, yv = windows(data.validation, config.context)

@@ -32,6 +32,7 @@ import torch
 from torch import nn
 
 from actlib.checks.timing import Timer
+from actlib.display.i18n import tr
 from actlib.nn._common import as_tensor, check_int, check_positive, dtype_of
 from actlib.nn.diagnostics import DeadUnits, dead_units
 from actlib.nn.networks import MLP, _check_init, _hidden_spec, build_mlp
@@ -520,7 +521,7 @@ def train(
         **config.fit_options(),
         seed=seed + 1,
         progress=show,
-        desc=f"{spec.name} seed {seed}",
+        desc=tr("{name} seed {seed}").format(name=spec.name, seed=seed),
     )
     test_accuracy = accuracy(model, data.x_test, data.y_test)
     if history.diverged:  # NaN weights: "dead" is meaningless, report NaN rather than a number

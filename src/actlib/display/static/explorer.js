@@ -3,7 +3,9 @@
  * Each explorer is a div.actlib-explorer carrying its configuration (data-config, JSON) and,
  * for curve explorers, the curve samples (data-curves: little-endian uint16, base64). The
  * static picture (img.actlib-static) stays for readers without JavaScript; init() hides it and
- * reveals the controls and the SVG. Several explorers on a page are independent.
+ * reveals the controls and the SVG. Several explorers on a page are independent. The words the
+ * script writes itself come in the reader's language in cfg.text (draw, nodata, invalid, and
+ * class with a {i} field).
  * No external requests; no dollar signs or backslashes (the page is typeset by MathJax).
  */
 window.actlibExplorer = window.actlibExplorer || (function () {
@@ -205,7 +207,7 @@ window.actlibExplorer = window.actlibExplorer || (function () {
     overlays.forEach(function (o, k) { items.push({ label: o.name, color: cfg.colors[2 + k] }); });
     var cItem = { label: "", color: cfg.compareColor };
     items.push(cItem);
-    var rItem = { label: "training draw", color: cfg.colors[0], dash: "0.1 5" };
+    var rItem = { label: cfg.text.draw, color: cfg.colors[0], dash: "0.1 5" };
     items.push(rItem);
     legend(ax, items);
     var msg = root.querySelector(".actlib-message");
@@ -331,7 +333,7 @@ window.actlibExplorer = window.actlibExplorer || (function () {
       cItem.text.textContent = name;
       cItem.key.style.display = cItem.text.style.display = yc ? "" : "none";
       place(items);
-      if (!yf) say(msg, cfg.invalid[c] || "no data for these values", "error");
+      if (!yf) say(msg, cfg.invalid[c] || cfg.text.nodata, "error");
     }
 
     function setParam(j, k) {
@@ -376,7 +378,7 @@ window.actlibExplorer = window.actlibExplorer || (function () {
           var trial = index.slice();
           trial[j] = k;
           setParam(j, index[j]);  /* springs back */
-          say(msg, cfg.invalid[combo(trial)] || "these values are not allowed", "error");
+          say(msg, cfg.invalid[combo(trial)] || cfg.text.invalid, "error");
           return;
         }
         fix.index.forEach(function (v, m) { setParam(m, v); });
@@ -475,7 +477,7 @@ window.actlibExplorer = window.actlibExplorer || (function () {
         "text-anchor": "middle", "font-size": "12", fill: "currentColor",
         x: ML + (i + 0.5) / k * (W - ML - MR), y: H - MB + 16
       }, ax.plot));
-      names[i].textContent = "class " + (i + 1);
+      names[i].textContent = cfg.text["class"].replace("{i}", String(i + 1));
     }
     var inputs = root.querySelectorAll("input.actlib-slider");
 
