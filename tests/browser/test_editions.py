@@ -161,3 +161,22 @@ def test_chinese_search_finds_a_chinese_term(browser: Any) -> None:
     finally:
         context.close()
     assert any("gradients_through_depth" in href for href in found), found
+
+
+@pytest.mark.parametrize("docname", ["notebooks/sigmoid", "notebooks/choosing"])
+def test_chinese_figures_and_tables_are_in_chinese(docname: str) -> None:
+    """What the code draws and tabulates is labelled in Chinese (actlib.display.i18n)."""
+    require_built_site(ZH)
+    page = ZH / f"{docname}.html"
+    html = page.read_text(encoding="utf-8")
+    figures = [
+        (page.parent / src).resolve() for src in re.findall(r'<img[^>]+src="([^"]+\.svg)"', html)
+    ]
+    assert figures, f"zh/{docname}: no SVG figure"
+    labelled = [f.name for f in figures if CJK.search(f.read_text(encoding="utf-8"))]
+    assert len(labelled) >= len(figures) // 2 + 1, (
+        f"zh/{docname}: only {len(labelled)} of {len(figures)} figures have Chinese text"
+    )
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", html, re.S)
+    if headers:
+        assert any(CJK.search(h) for h in headers), f"zh/{docname}: table headers {headers[:5]}"
