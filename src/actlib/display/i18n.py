@@ -57,7 +57,7 @@ __all__ = [
 ENV_VAR = "ACTLIB_LANGUAGE"
 #: The language when the variable is not set (or empty).
 DEFAULT_LANGUAGE = "en"
-#: The languages actlib speaks: the source language first.
+#: The languages actlib speaks (the source language first).
 LANGUAGES: tuple[str, ...] = ("en", "zh_CN")
 
 # How a list of names is joined, per language: the separator, and the word before the last
