@@ -17,7 +17,8 @@ This extension, loaded by both builds:
   generated from docstrings, is English in both editions);
 * in a translated edition, warns about every piece of prose that is still English (the strict
   build fails on it): a paragraph changed in English since the catalogs were updated;
-* indexes the Chinese edition for search in linear time (:class:`ChineseSearch`);
+* indexes the Chinese edition for search in linear time (:class:`ChineseSearch`), with the
+  course's Chinese terms (``book/terminology.yml``) as words of jieba's dictionary;
 * links every page to the same page of the other edition: a language link in the page header,
   and ``<link rel="alternate" hreflang>`` for both editions in the page head. The English site
   is ``_build/html/``, the Chinese one ``_build/html/zh/``.
@@ -29,10 +30,12 @@ import fnmatch
 import html
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jieba
 import sphinx.search
+import yaml
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
@@ -267,8 +270,24 @@ class ChineseSearch(SearchChinese):
         return stemmed
 
 
+def _terms_for_search(app: Sphinx) -> None:
+    """Teach jieba the course's Chinese terms, so that 梯度消失 is indexed as one word too.
+
+    jieba's dictionary splits a term it does not know (梯度消失 → 梯度, 消失); a reader who
+    searches for the term would then find only its glossary entry.
+    """
+    if edition(app.config.language).language == "en":
+        return
+    path = Path(app.srcdir) / "book" / "terminology.yml"
+    for term in yaml.safe_load(path.read_text(encoding="utf-8"))["terms"]:
+        for word in re.split(r"[（）()\s]+", term["zh"]):
+            if _CJK.search(word):
+                jieba.add_word(word)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     sphinx.search.languages["zh"] = ChineseSearch
+    app.connect("builder-inited", _terms_for_search)
     # Pages (glob patterns of document names) whose text is not translated: the reference
     # generated from actlib's docstrings is English in both editions.
     app.add_config_value("actlib_untranslated", [], "env", types=[list])
