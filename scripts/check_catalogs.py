@@ -33,7 +33,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from actlib_i18n import needs_translation  # noqa: E402  (the rule the Chinese build applies)
+from actlib_i18n import CJK, needs_translation  # noqa: E402  (the rules of the Chinese build)
 
 CATALOGS = ROOT / "locale" / "zh_CN" / "LC_MESSAGES"
 TERMINOLOGY = ROOT / "book" / "terminology.yml"
@@ -41,7 +41,6 @@ TERMINOLOGY = ROOT / "book" / "terminology.yml"
 ROLE = re.compile(r"\{([a-z]+(?::[a-z]+)?)\}`([^`]*)`")
 MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$", re.S)
 CODE = re.compile(r"(?<![}`])`([^`]+)`")
-CJK = re.compile(r"[\u3400-\u9fff]")
 _MD = MarkdownIt("commonmark").use(dollarmath_plugin)
 
 

@@ -104,7 +104,7 @@ _MARKUP = re.compile(
     r"\{[a-z]+(?::[a-z]+)?\}`[^`]*`|:[a-z]+(?::[a-z]+)*:`[^`]*`|\$\$.+?\$\$|\$[^$]+\$|`[^`]+`", re.S
 )
 _WORD = re.compile(r"\b[A-Za-z]{2,}\b")
-_CJK = re.compile(r"[\u3400-\u9fff]")
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def needs_translation(message: str) -> bool:
@@ -193,7 +193,7 @@ def _report_untranslated(app: Sphinx, doctree: nodes.document) -> None:
     catalog = f"locale/{app.config.language}/LC_MESSAGES/{app.env.docname}.po"
     for node, message in extract_messages(doctree):
         # A translated node keeps its English rawsource and is flagged; an alt text is replaced.
-        if node.get("translated") or _CJK.search(message):
+        if node.get("translated") or CJK.search(message):
             continue
         if needs_translation(message):
             text = message if len(message) < 80 else message[:77] + "..."
@@ -281,7 +281,7 @@ def _terms_for_search(app: Sphinx) -> None:
     path = Path(app.srcdir) / "book" / "terminology.yml"
     for term in yaml.safe_load(path.read_text(encoding="utf-8"))["terms"]:
         for word in re.split(r"[（）()\s]+", term["zh"]):
-            if _CJK.search(word):
+            if CJK.search(word):
                 jieba.add_word(word)
 
 
