@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import actlib
-from actlib import numerics
+from actlib import numerics, shapes
 from actlib.checks.ulps import ulp_errors
 from actlib.shapes import _handles_infinity
 
@@ -102,3 +102,27 @@ def test_infinity_probe_decides_on_the_function_itself():
     # per-channel weights are not hashable: the general path
     prelu = actlib.get("prelu")
     assert not _handles_infinity(prelu, "forward", f64, prelu.resolve({"weight": [0.1, 0.2]}))
+
+
+def test_small_inputs_need_no_symbolic_limits(monkeypatch):
+    """A new parameter value on a small input costs no SymPy limit (the explorer's case); a
+    large one is probed, and both give the limits at ±inf."""
+    elu = actlib.get("elu")
+    calls = []
+    real = type(elu).limits
+
+    def counting(self, which="forward", **params):
+        calls.append((self.name, which, params))
+        return real(self, which, **params)
+
+    monkeypatch.setattr(type(elu), "limits", counting)
+    x = np.linspace(-5.0, 5.0, 1001)
+    elu.forward(x, alpha=0.8125)
+    elu.derivative(x, alpha=0.8125)
+    assert calls == []
+    small = elu.forward(np.array([-np.inf, -1.0, np.inf]), alpha=0.8125)
+    assert len(calls) == 1  # an infinity in the input: its limit is looked up
+    large = np.zeros(shapes.PROBE_MIN_SIZE)
+    large[:3] = [-np.inf, -1.0, np.inf]
+    np.testing.assert_array_equal(elu.forward(large, alpha=0.8125)[:3], small)
+    np.testing.assert_array_equal(small, [-0.8125, np.expm1(-1.0) * 0.8125, np.inf])

@@ -82,6 +82,14 @@ def check_axis(x: np.ndarray, axis: int, *, what: str) -> int:
     return axis % x.ndim
 
 
+#: Inputs smaller than this are not worth a probe: it compares the function at ±inf with
+#: SymPy's limits, a tenth of a second or more for every new parameter value, to save one
+#: reduction over the input, microseconds for an array of this size (an explorer's curve, a
+#: test's handful of points). Large arrays (a benchmark's 10⁶ values) are probed once per
+#: spec, quantity, dtype and parameter values.
+PROBE_MIN_SIZE = 1 << 16
+
+
 def _handles_infinity(
     spec: Activation, which: str, dtype: np.dtype, values: Mapping[str, Any]
 ) -> bool:
@@ -579,7 +587,7 @@ class Elementwise(Shape):
         # dtype of its input, and the accuracy harness holds both dtypes to the same goal.
         fn = spec.numpy_forward if which == "forward" else spec.numpy_derivative
         typed = _in_dtype(values, arr.dtype)
-        if _handles_infinity(spec, which, arr.dtype, values):
+        if arr.size >= PROBE_MIN_SIZE and _handles_infinity(spec, which, arr.dtype, values):
             return fn(arr, **typed)  # ±inf give the limits already: no pass over the input
         # A finite sum proves there is no infinity (nor NaN) at the cost of one reduction;
         # only otherwise is the elementwise test needed.
