@@ -45,15 +45,32 @@ $(NB_CACHE_STAMP): $(ACTLIB_FILES)
 	mkdir -p .jupyter_cache
 	@touch $@
 
-book: $(STAMP) $(NODE_STAMP) $(NB_CACHE_STAMP)
+# Both editions: the Chinese configuration is written first, so that the chapters of both
+# editions execute in one pool of workers (the Chinese ones with ACTLIB_LANGUAGE=zh_CN, into
+# their own cache); then the English site is built, then the Chinese one, placed at
+# _build/html/zh. $(1): more jupyter-book options (build-strict: -W -n).
+define build-editions
 	./scripts/ensure-system-package.sh $(CJK_FONT) fonts-noto-cjk
-	$(PY) scripts/execute_chapters.py
-	$(JB) build . --keep-going
 	$(PY) scripts/editions.py config
-	$(ZH) $(PY) scripts/execute_chapters.py --config $(ZH_CONFIG)
-	$(ZH) $(JB) build . $(ZH_ARGS) --keep-going
+	$(PY) scripts/execute_chapters.py --config _config.yml --config $(ZH_CONFIG)
+	$(JB) build . $(1) --keep-going
+	$(ZH) $(JB) build . $(ZH_ARGS) $(1) --keep-going
 	$(PY) scripts/editions.py place
+	@touch $(BOOK_STAMP)
+endef
+
+# `make book` with nothing changed does nothing: the sites are newer than every file they are
+# built from (the stamp is written after a build of both editions succeeds, and dropped when
+# either site is missing). Generated files (the API pages' .rst, compiled catalogs) do not count.
+BOOK_STAMP := _build/.editions-built
+BOOK_INPUTS := $(shell find _config.yml _toc.yml book notebooks locale scripts src/actlib package.json requirements.txt -type f ! -path 'book/api/*' ! -name '*.mo' ! -name '*.pyc' ! -path '*/.ipynb_checkpoints/*')
+$(if $(wildcard _build/html/index.html),$(if $(wildcard _build/html/zh/index.html),,$(shell rm -f $(BOOK_STAMP))),$(shell rm -f $(BOOK_STAMP)))
+
+book: $(BOOK_STAMP)
 	@echo "Open $(CURDIR)/_build/html/index.html (English) or $(CURDIR)/_build/html/zh/index.html (中文)"
+
+$(BOOK_STAMP): $(STAMP) $(NODE_STAMP) $(NB_CACHE_STAMP) $(BOOK_INPUTS)
+	$(call build-editions,)
 
 # The whole book as one PDF in _build/pdf/: the chapters are executed into the cache, the book
 # is rendered as one page (strict, like build-strict) and printed by headless Chromium.
@@ -79,13 +96,7 @@ battery: $(STAMP)
 # them; the build tests (throwaway books, and every chapter executed once more and compared with
 # the cached run) come last, so that they can reuse that cache.
 build-strict: $(STAMP) $(NODE_STAMP) $(NB_CACHE_STAMP)
-	./scripts/ensure-system-package.sh $(CJK_FONT) fonts-noto-cjk
-	$(PY) scripts/execute_chapters.py
-	$(JB) build . -W -n --keep-going
-	$(PY) scripts/editions.py config
-	$(ZH) $(PY) scripts/execute_chapters.py --config $(ZH_CONFIG)
-	$(ZH) $(JB) build . $(ZH_ARGS) -W -n --keep-going
-	$(PY) scripts/editions.py place
+	$(call build-editions,-W -n)
 	$(PY) -m pytest -m build -q -n auto
 
 browser: $(STAMP)

@@ -1,6 +1,6 @@
 """Execute the chapters on every core and store them in the book's execution cache.
 
-Usage: python scripts/execute_chapters.py [--jobs N] [--config FILE] [notebooks/x.ipynb ...]
+Usage: python scripts/execute_chapters.py [--jobs N] [--config FILE ...] [notebooks/x.ipynb ...]
 
 ``jupyter-book build`` executes notebooks one after the other. This script executes the
 chapters that are not cached yet, ``--jobs`` at a time (default: the number of cores), exactly
@@ -10,9 +10,17 @@ jupyter-cache folder named in ``_config.yml``. The build then finds every chapte
 and only renders. A chapter that fails is reported with its traceback and not cached, so the
 build executes it again and fails on it as it always does; the exit status is then 1.
 
-``--config`` names another book configuration (the Chinese edition's, written by
-``scripts/editions.py config``): its cache is used, and the kernels inherit this process's
-environment (``ACTLIB_LANGUAGE=zh_CN`` makes actlib label figures and tables in Chinese).
+``--config`` names a book configuration (default: ``_config.yml``); given several times (the
+English one and the Chinese edition's, written by ``scripts/editions.py config``), the chapters
+of every edition share one pool of workers. Each edition's chapters are stored in the cache its
+configuration names, and run with ``ACTLIB_LANGUAGE`` set to the configuration's Sphinx
+``language`` (``zh_CN`` makes actlib label figures and tables in Chinese), every chapter in a
+fresh kernel: every number is computed in every edition.
+
+Scheduling: the next chapter to start is the one that took longest when it last ran (in any
+edition's cache), so that no long chapter starts last while the other cores idle; chapters never
+run before go first, in the order given. A kernel is stopped as soon as its chapter is done
+(its outputs are complete; a graceful shutdown only waits).
 """
 
 from __future__ import annotations
@@ -21,7 +29,8 @@ import argparse
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -33,28 +42,70 @@ from jupyter_cache.executors.utils import single_nb_execution
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _settings(path: Path) -> tuple[Path, int]:
+@dataclass(frozen=True)
+class Edition:
+    """What one book configuration says about executing its chapters."""
+
+    config: Path
+    cache: Path
+    timeout: int
+    language: str | None  # Sphinx's ``language``: the kernels' ACTLIB_LANGUAGE
+
+
+def _edition(path: Path) -> Edition:
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     execute = config["execute"]
     if execute.get("execute_notebooks") != "cache":
-        raise SystemExit("_config.yml must use execute_notebooks: cache for this script")
-    return ROOT / execute.get("cache", ".jupyter_cache"), int(execute.get("timeout", 30))
+        raise SystemExit(f"{path} must use execute_notebooks: cache for this script")
+    language = ((config.get("sphinx") or {}).get("config") or {}).get("language")
+    return Edition(
+        path,
+        ROOT / execute.get("cache", ".jupyter_cache"),
+        int(execute.get("timeout", 30)),
+        None if language in (None, "en") else str(language),
+    )
 
 
-def _execute(path: str, timeout: int) -> tuple[str, nbformat.NotebookNode, float, str | None]:
+def _execute(
+    path: str, timeout: int, language: str | None
+) -> tuple[str, nbformat.NotebookNode, float, str | None]:
     """Run one notebook in a fresh kernel; returns (path, executed notebook, seconds, error)."""
+    # The kernel inherits this worker's environment; a worker runs one chapter at a time.
+    if language is None:
+        os.environ.pop("ACTLIB_LANGUAGE", None)
+    else:
+        os.environ["ACTLIB_LANGUAGE"] = language
     nb = nbformat.read(path, as_version=4)
     result = single_nb_execution(
-        nb, cwd=str(Path(path).parent), allow_errors=False, timeout=timeout, meta_override=True
+        nb,
+        cwd=str(Path(path).parent),
+        allow_errors=False,
+        timeout=timeout,
+        meta_override=True,
+        shutdown_kernel="immediate",
     )
     return path, nb, result.time, result.exc_string if result.err is not None else None
+
+
+def _recorded_seconds(caches: list) -> dict[str, float]:
+    """How long each chapter took when it was last executed, by path, over all the caches."""
+    seconds: dict[str, tuple] = {}
+    for cache in caches:
+        for record in cache.list_cache_records():
+            value = record.data.get("execution_seconds") if isinstance(record.data, dict) else None
+            if isinstance(value, (int, float)):
+                stamp = (record.created, float(value))
+                seconds[record.uri] = max(seconds.get(record.uri, stamp), stamp)
+    return {uri: value for uri, (_, value) in seconds.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--config", type=Path, default=ROOT / "_config.yml")
+    parser.add_argument(
+        "--config", type=Path, action="append", help="a book configuration (repeatable)"
+    )
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
@@ -62,37 +113,68 @@ def main(argv: list[str] | None = None) -> int:
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
+    configs = args.config or [ROOT / "_config.yml"]
+    absent = [str(c) for c in configs if not c.is_file()]
+    if absent:
+        parser.error(f"no such configuration file: {', '.join(absent)}")
 
-    if not args.config.is_file():
-        parser.error(f"no such configuration file: {args.config}")
-    cache_path, timeout = _settings(args.config)
-    cache = get_cache(str(cache_path))
-    todo = []
-    for path in paths:
-        try:
-            cache.match_cache_notebook(nbformat.read(path, as_version=4))
-        except KeyError:
-            todo.append(path)
-    print(f"{len(paths) - len(todo)} chapters cached, executing {len(todo)} on {args.jobs} cores")
+    editions = [_edition(c) for c in configs]
+    caches = {e.cache: get_cache(str(e.cache)) for e in editions}
+    todo: list[tuple[Edition, Path]] = []
+    for edition in editions:
+        cache = caches[edition.cache]
+        waiting = []
+        for path in paths:
+            try:
+                cache.match_cache_notebook(nbformat.read(path, as_version=4))
+            except KeyError:
+                waiting.append(path)
+        name = edition.language or "default language"
+        print(f"{edition.config.name} ({name}): {len(paths) - len(waiting)} chapters cached, "
+              f"{len(waiting)} to execute")  # fmt: skip
+        todo += [(edition, p) for p in waiting]
+    print(f"executing {len(todo)} chapters on {args.jobs} cores")
 
-    start, failed = time.perf_counter(), []
+    recorded = _recorded_seconds(list(caches.values()))
+
+    def next_task() -> tuple[Edition, Path]:
+        # Longest first by the last recorded time; never-run chapters before all of them.
+        def estimate(i: int) -> tuple[float, int]:
+            return recorded.get(str(todo[i][1]), float("inf")), -i
+
+        return todo.pop(max(range(len(todo)), key=estimate))
+
+    start, failed, executed = time.perf_counter(), [], 0
+    running: dict[Future, Edition] = {}
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(_execute, str(p), timeout) for p in todo]
-        for future in as_completed(futures):
-            path, nb, seconds, error = future.result()
-            name = Path(path).relative_to(ROOT)
-            if error is not None:
-                failed.append(str(name))
-                print(f"FAILED {name} after {seconds:.1f} s:\n{error}", file=sys.stderr)
-                continue
-            record = cache.add_nb_to_project(path)
-            cache.cache_notebook_bundle(
-                CacheBundleIn(nb, record.uri, data={"execution_seconds": seconds}),
-                check_validity=False,
-                overwrite=True,
-            )
-            print(f"{seconds:6.1f} s  {name}")
-    print(f"executed {len(todo)} chapters in {time.perf_counter() - start:.1f} s (wall)")
+        while todo or running:
+            while todo and len(running) < args.jobs:
+                edition, path = next_task()
+                running[pool.submit(_execute, str(path), edition.timeout, edition.language)] = (
+                    edition
+                )
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                edition = running.pop(future)
+                path, nb, seconds, error = future.result()
+                name = f"{Path(path).relative_to(ROOT)}" + (
+                    f" ({edition.language})" if edition.language else ""
+                )
+                if error is not None:
+                    failed.append(name)
+                    print(f"FAILED {name} after {seconds:.1f} s:\n{error}", file=sys.stderr)
+                    continue
+                cache = caches[edition.cache]
+                record = cache.add_nb_to_project(path)
+                cache.cache_notebook_bundle(
+                    CacheBundleIn(nb, record.uri, data={"execution_seconds": seconds}),
+                    check_validity=False,
+                    overwrite=True,
+                )
+                recorded[path] = seconds
+                print(f"{seconds:6.1f} s  {name}", flush=True)
+                executed += 1
+    print(f"executed {executed} chapters in {time.perf_counter() - start:.1f} s (wall)")
     return 1 if failed else 0
 
 

@@ -285,6 +285,21 @@ def _terms_for_search(app: Sphinx) -> None:
                 jieba.add_word(word)
 
 
+def _one_document(app: Sphinx, doctree: nodes.document) -> None:
+    """Every node of a page belongs to the page's document, not to a message's.
+
+    Sphinx translates a paragraph by parsing its translation as a document of its own and
+    moving the result into the page; the moved nodes keep a reference to that small document,
+    and through its settings to everything the parser held (a notebook chapter's whole
+    notebook). Pickled with the page, those references made each Chinese chapter's doctree about
+    10 MB instead of a few hundred kB, and every later load of it (cross-references, figure
+    numbers, writing) took about a second. Pointing them at the page's document drops them.
+    """
+    for node in doctree.findall():
+        if getattr(node, "_document", None) not in (None, doctree):
+            node.document = doctree
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     sphinx.search.languages["zh"] = ChineseSearch
     app.connect("builder-inited", _terms_for_search)
@@ -293,6 +308,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("actlib_untranslated", [], "env", types=[list])
     app.add_transform(ExerciseTitles)
     app.connect("doctree-read", _keep_out_of_catalogs)
+    app.connect("doctree-read", _one_document, priority=900)
     app.connect("doctree-read", _report_untranslated, priority=600)
     app.connect("doctree-read", _translated_exercises)
     app.connect("doctree-read", _collect_late_messages)

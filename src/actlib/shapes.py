@@ -82,8 +82,8 @@ def check_axis(x: np.ndarray, axis: int, *, what: str) -> int:
     return axis % x.ndim
 
 
-#: Inputs smaller than this are not worth a probe: it compares the function at ±inf with
-#: SymPy's limits, a tenth of a second or more for every new parameter value, to save one
+#: Inputs smaller than this are not worth a probe. The probe compares the function at ±inf
+#: with SymPy's limits, a tenth of a second or more for every new parameter value, to save one
 #: reduction over the input, microseconds for an array of this size (an explorer's curve, a
 #: test's handful of points). Large arrays (a benchmark's 10⁶ values) are probed once per
 #: spec, quantity, dtype and parameter values.
