@@ -15,11 +15,7 @@ NB_CACHE_STAMP := .jupyter_cache/.actlib-stamp
 
 .PHONY: book test lab env lint unit battery build-strict browser accuracy-full bench clean pdf catalogs
 
-# The Chinese edition (scripts/editions.py): the same sources with language zh_CN, its code
-# executed afresh with ACTLIB_LANGUAGE=zh_CN into its own cache, its site placed at _build/html/zh.
-ZH := ACTLIB_LANGUAGE=zh_CN
-ZH_CONFIG := _build/zh/_config.yml
-ZH_ARGS := --config $(ZH_CONFIG) --toc _build/zh/_toc.yml --path-output _build/zh
+# The Chinese edition's figures need a CJK font (scripts/editions.py builds the edition).
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 env: $(STAMP)
@@ -45,17 +41,14 @@ $(NB_CACHE_STAMP): $(ACTLIB_FILES)
 	mkdir -p .jupyter_cache
 	@touch $@
 
-# Both editions: the Chinese configuration is written first, so that the chapters of both
-# editions execute in one pool of workers (the Chinese ones with ACTLIB_LANGUAGE=zh_CN, into
-# their own cache); then the English site is built, then the Chinese one, placed at
+# Both editions (scripts/editions.py build): the Chinese configuration is written from the
+# English one; the chapters of both editions execute in one pool of workers (the Chinese ones
+# with ACTLIB_LANGUAGE=zh_CN, into their own cache); each edition's site is built as soon as its
+# chapters are done, side by side with the other's; the Chinese site is placed at
 # _build/html/zh. $(1): more jupyter-book options (build-strict: -W -n).
 define build-editions
 	./scripts/ensure-system-package.sh $(CJK_FONT) fonts-noto-cjk
-	$(PY) scripts/editions.py config
-	$(PY) scripts/execute_chapters.py --config _config.yml --config $(ZH_CONFIG)
-	$(JB) build . $(1) --keep-going
-	$(ZH) $(JB) build . $(ZH_ARGS) $(1) --keep-going
-	$(PY) scripts/editions.py place
+	$(PY) scripts/editions.py build $(1) --keep-going
 	@touch $(BOOK_STAMP)
 endef
 

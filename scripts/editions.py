@@ -10,6 +10,7 @@ so that actlib labels figures and tables in Chinese), into its own execution cac
     python scripts/editions.py catalogs   # extract the messages, update the .po files
     python scripts/editions.py config     # write the Chinese edition's _config.yml and _toc.yml
     python scripts/editions.py place      # copy the built Chinese site to _build/html/zh/
+    python scripts/editions.py build [jupyter-book options]   # all of it, for both editions
 
 ``make catalogs`` and ``make book`` run these steps. A message whose English text changed is
 marked fuzzy in its catalog (with the old translation kept for reference), a new one is added
@@ -20,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -153,10 +156,79 @@ def place() -> None:
     shutil.copytree(ZH_HTML, SITE, ignore=shutil.ignore_patterns(".buildinfo", ".doctrees"))
 
 
+def _started_reading(log: Path, process: subprocess.Popen) -> None:
+    """Wait until the build writing ``log`` reads its pages (or has ended).
+
+    Before it reads, a build writes the API reference's pages into ``book/api/`` (autosummary).
+    The second build rewrites none of them (the content is the same), but on a fresh clone both
+    would write them at once, and one could read a page the other is writing.
+    """
+    while process.poll() is None:
+        if "reading sources" in log.read_text(encoding="utf-8", errors="replace"):
+            return
+        time.sleep(0.5)
+
+
+def build(options: list[str]) -> int:
+    """Build both editions: their chapters executed side by side, then their sites.
+
+    The chapters of both editions share one pool of workers (``scripts/execute_chapters.py``,
+    every chapter in a fresh kernel, the Chinese ones with ``ACTLIB_LANGUAGE=zh_CN``). Each
+    edition's site build starts as soon as its own chapters are done, while the other edition's
+    still run, so that the two builds (one core each) overlap instead of following each other.
+    Their logs are printed when they end. Returns the first non-zero exit status, else 0.
+    """
+    import execute_chapters  # this folder's script, importable beside this one
+
+    config()
+    jupyter_book = _bin("jupyter-book")
+    editions = {
+        ROOT / "_config.yml": ([jupyter_book, "build", str(ROOT), *options], {}),
+        ZH_CONFIG: (
+            [jupyter_book, "build", str(ROOT), "--config", str(ZH_CONFIG), "--toc", str(ZH_TOC),
+             "--path-output", str(ZH), *options],
+            {"ACTLIB_LANGUAGE": LANGUAGE},
+        ),
+    }  # fmt: skip
+    builds: list[tuple[Path, Path, subprocess.Popen]] = []
+
+    def start(edition: execute_chapters.Edition) -> None:
+        command, env = editions[edition.config]
+        if builds:  # the first build must have written the API pages
+            _, first_log, first = builds[0]
+            _started_reading(first_log, first)
+        log = BUILD / f"build-{edition.language or 'en'}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("w", encoding="utf-8") as out:
+            process = subprocess.Popen(  # noqa: S603 (this environment's jupyter-book)
+                command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **env}
+            )
+        print(f"building the {edition.language or 'English'} site (log: {log.relative_to(ROOT)})")
+        builds.append((edition.config, log, process))
+
+    status = execute_chapters.run(
+        list(editions), execute_chapters.chapters(), os.cpu_count() or 1, on_done=start
+    )
+    for config_path, log, process in builds:
+        code = process.wait()
+        print(log.read_text(encoding="utf-8", errors="replace"))
+        print(f"{config_path.relative_to(ROOT)}: jupyter-book build exited with {code}")
+        status = status or code
+    if len(builds) != len(editions):
+        raise SystemExit("an edition was never built")
+    if status == 0:
+        place()
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("step", choices=["catalogs", "config", "place"])
-    args = parser.parse_args(argv)
+    parser.add_argument("step", choices=["catalogs", "config", "place", "build"])
+    args, options = parser.parse_known_args(argv)
+    if args.step == "build":
+        return build(options)
+    if options:
+        parser.error(f"unrecognized arguments: {' '.join(options)}")
     {"catalogs": catalogs, "config": config, "place": place}[args.step]()
     return 0
 

@@ -29,8 +29,10 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from itertools import zip_longest
 from pathlib import Path
 
 import nbformat
@@ -99,28 +101,22 @@ def _recorded_seconds(caches: list) -> dict[str, float]:
     return {uri: value for uri, (_, value) in seconds.items()}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument(
-        "--config", type=Path, action="append", help="a book configuration (repeatable)"
-    )
-    args = parser.parse_args(argv)
-    if args.jobs < 1:
-        parser.error(f"--jobs must be at least 1, got {args.jobs}")
-    paths = [p.resolve() for p in args.notebooks] or sorted((ROOT / "notebooks").glob("*.ipynb"))
-    missing = [str(p) for p in paths if not p.is_file()]
-    if missing:
-        parser.error(f"no such notebook: {', '.join(missing)}")
-    configs = args.config or [ROOT / "_config.yml"]
-    absent = [str(c) for c in configs if not c.is_file()]
-    if absent:
-        parser.error(f"no such configuration file: {', '.join(absent)}")
+def run(
+    configs: list[Path],
+    paths: list[Path],
+    jobs: int,
+    on_done: Callable[[Edition], None] | None = None,
+) -> int:
+    """Execute the uncached ``paths`` of every edition named by ``configs`` on ``jobs`` workers.
 
+    ``on_done(edition)`` is called as soon as every chapter of that edition has been executed
+    (or has failed): ``scripts/editions.py build`` starts that edition's site build then, while
+    the other edition's chapters still run. Returns 1 if a chapter failed, else 0.
+    """
     editions = [_edition(c) for c in configs]
     caches = {e.cache: get_cache(str(e.cache)) for e in editions}
-    todo: list[tuple[Edition, Path]] = []
+    pending: dict[Edition, int] = {}
+    queues: list[list[tuple[Edition, Path]]] = []
     for edition in editions:
         cache = caches[edition.cache]
         waiting = []
@@ -132,9 +128,15 @@ def main(argv: list[str] | None = None) -> int:
         name = edition.language or "default language"
         print(f"{edition.config.name} ({name}): {len(paths) - len(waiting)} chapters cached, "
               f"{len(waiting)} to execute")  # fmt: skip
-        todo += [(edition, p) for p in waiting]
-    print(f"executing {len(todo)} chapters on {args.jobs} cores")
-
+        pending[edition] = len(waiting)
+        queues.append([(edition, p) for p in waiting])
+    # The editions' chapters alternate, so that the editions finish together and their site
+    # builds run side by side at the end.
+    todo = [task for group in zip_longest(*queues) for task in group if task is not None]
+    print(f"executing {len(todo)} chapters on {jobs} cores", flush=True)
+    for edition, count in pending.items():
+        if count == 0 and on_done is not None:
+            on_done(edition)
     recorded = _recorded_seconds(list(caches.values()))
 
     def next_task() -> tuple[Edition, Path]:
@@ -146,16 +148,16 @@ def main(argv: list[str] | None = None) -> int:
 
     start, failed, executed = time.perf_counter(), [], 0
     running: dict[Future, Edition] = {}
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
         while todo or running:
-            while todo and len(running) < args.jobs:
+            while todo and len(running) < jobs:
                 edition, path = next_task()
-                running[pool.submit(_execute, str(path), edition.timeout, edition.language)] = (
-                    edition
-                )
+                future = pool.submit(_execute, str(path), edition.timeout, edition.language)
+                running[future] = edition
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 edition = running.pop(future)
+                pending[edition] -= 1
                 path, nb, seconds, error = future.result()
                 name = f"{Path(path).relative_to(ROOT)}" + (
                     f" ({edition.language})" if edition.language else ""
@@ -163,19 +165,47 @@ def main(argv: list[str] | None = None) -> int:
                 if error is not None:
                     failed.append(name)
                     print(f"FAILED {name} after {seconds:.1f} s:\n{error}", file=sys.stderr)
-                    continue
-                cache = caches[edition.cache]
-                record = cache.add_nb_to_project(path)
-                cache.cache_notebook_bundle(
-                    CacheBundleIn(nb, record.uri, data={"execution_seconds": seconds}),
-                    check_validity=False,
-                    overwrite=True,
-                )
-                recorded[path] = seconds
-                print(f"{seconds:6.1f} s  {name}", flush=True)
-                executed += 1
+                else:
+                    cache = caches[edition.cache]
+                    record = cache.add_nb_to_project(path)
+                    cache.cache_notebook_bundle(
+                        CacheBundleIn(nb, record.uri, data={"execution_seconds": seconds}),
+                        check_validity=False,
+                        overwrite=True,
+                    )
+                    recorded[path] = seconds
+                    executed += 1
+                    print(f"{seconds:6.1f} s  {name}", flush=True)
+                if pending[edition] == 0 and on_done is not None:
+                    on_done(edition)
     print(f"executed {executed} chapters in {time.perf_counter() - start:.1f} s (wall)")
     return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument(
+        "--config", type=Path, action="append", help="a book configuration (repeatable)"
+    )
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
+    paths = [p.resolve() for p in args.notebooks] or chapters()
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    configs = args.config or [ROOT / "_config.yml"]
+    absent = [str(c) for c in configs if not c.is_file()]
+    if absent:
+        parser.error(f"no such configuration file: {', '.join(absent)}")
+    return run(configs, paths, args.jobs)
+
+
+def chapters() -> list[Path]:
+    """Every chapter of the book, in file order."""
+    return sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 if __name__ == "__main__":

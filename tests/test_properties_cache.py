@@ -330,3 +330,25 @@ def test_limits_at_infinity_are_cached_on_disk_and_recomputed_when_corrupt(cache
     properties.limits_at_infinity.cache_clear()
     assert properties.limits_at_infinity(expr) == (-1.0, math.inf) and len(calls) == 2
     properties.limits_at_infinity.cache_clear()
+
+
+@pytest.mark.skipif(properties.fcntl is None, reason="entries are locked only where fcntl exists")
+def test_an_entry_being_computed_is_waited_for_not_computed_twice(cache, monkeypatch):
+    """While one process computes an entry, another that needs it waits and reads it."""
+    import threading
+
+    relu, tanh = actlib.get("relu"), actlib.get("tanh")
+    path = _entry(cache, relu)
+    stored = tanh.properties()
+    got: list[Properties] = []
+    with properties._exclusive(path):  # "another process" is computing relu's entry
+        worker = threading.Thread(target=lambda: got.append(relu.properties()))
+        worker.start()
+        worker.join(timeout=1.0)
+        assert worker.is_alive() and not got  # it waits for the lock
+        # What the other process writes is what the waiting one returns (tanh's properties
+        # stored under relu's key prove that it read the entry instead of computing it).
+        _no_recompute(monkeypatch)
+        properties._write_entry(path, stored)
+    worker.join(timeout=30.0)
+    assert got == [stored]

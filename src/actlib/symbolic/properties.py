@@ -20,6 +20,8 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +34,11 @@ from scipy.optimize import brentq
 
 from actlib.shapes import X
 from actlib.spec import Activation
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: entries are computed without a lock
+    fcntl = None  # type: ignore[assignment]
 from actlib.symbolic.piecewise import limit_at_infinity
 from actlib.symbolic.piecewise import pieces as _pieces
 
@@ -692,16 +699,55 @@ def limits_at_infinity(expr: sp.Expr) -> Limits:
     folder = cache_dir()
     path = folder / "limits" / f"{cache_key(expr)}.json" if folder is not None else None
     if path is not None:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
-            if data.get("schema") == SCHEMA_VERSION:
-                return Limits(*_floats_from_json(data["limits"], 2))
-        except Exception:  # missing, unreadable or malformed: recompute and overwrite
-            pass
-    result = Limits(*(_as_float(limit_at_infinity(expr, p)) for p in (-sp.oo, sp.oo)))
-    if path is not None:
-        _write_text(path, json.dumps({"schema": SCHEMA_VERSION, "limits": _floats_to_json(result)}))
+        cached = _read_limits(path)
+        if cached is not None:
+            return cached
+    with _exclusive(path):
+        if path is not None:  # computed by another process while this one waited?
+            cached = _read_limits(path)
+            if cached is not None:
+                return cached
+        result = Limits(*(_as_float(limit_at_infinity(expr, p)) for p in (-sp.oo, sp.oo)))
+        if path is not None:
+            text = json.dumps({"schema": SCHEMA_VERSION, "limits": _floats_to_json(result)})
+            _write_text(path, text)
     return result
+
+
+def _read_limits(path: Path) -> Limits | None:
+    """The limits stored at ``path``, or ``None`` if missing, unreadable or malformed."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
+        if data.get("schema") == SCHEMA_VERSION:
+            return Limits(*_floats_from_json(data["limits"], 2))
+    except Exception:  # missing, unreadable or malformed: recompute and overwrite
+        pass
+    return None
+
+
+@contextmanager
+def _exclusive(path: Path | None) -> Iterator[None]:
+    """Hold a lock on the cache entry ``path`` while it is computed.
+
+    Two processes that need the same entry at the same time (chapters executing side by side,
+    test workers) then compute it once: the second waits, and finds the entry written. Where
+    there is no lock to take (no cache, a platform without ``fcntl``, a folder that cannot be
+    written), both compute it, which is only slower.
+    """
+    handle = None
+    if path is not None and fcntl is not None:
+        try:
+            locks = path.parent / "locks"
+            locks.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle = open(locks / f"{path.stem}.lock", "a")  # noqa: SIM115 (closed below)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError:
+            pass
+    try:
+        yield
+    finally:
+        if handle is not None:
+            handle.close()  # releases the lock
 
 
 def _read_entry(path: Path) -> Properties | None:
@@ -780,9 +826,14 @@ def compute_properties(spec: Activation, key: tuple) -> Properties:
         cached = _read_entry(path)
         if cached is not None:
             return cached
-    result = _compute_properties(f)
-    if path is not None:
-        _write_entry(path, result)
+    with _exclusive(path):
+        if path is not None:  # computed by another process while this one waited?
+            cached = _read_entry(path)
+            if cached is not None:
+                return cached
+        result = _compute_properties(f)
+        if path is not None:
+            _write_entry(path, result)
     return result
 
 
