@@ -207,7 +207,7 @@ def build(options: list[str]) -> int:
         builds.append((edition.config, log, process))
 
     status = execute_chapters.run(
-        list(editions), execute_chapters.chapters(), os.cpu_count() or 1, on_done=start
+        list(editions), execute_chapters.chapters(), execute_chapters.default_jobs(), on_done=start
     )
     for config_path, log, process in builds:
         code = process.wait()

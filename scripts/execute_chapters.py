@@ -3,7 +3,7 @@
 Usage: python scripts/execute_chapters.py [--jobs N] [--config FILE ...] [notebooks/x.ipynb ...]
 
 ``jupyter-book build`` executes notebooks one after the other. This script executes the
-chapters that are not cached yet, ``--jobs`` at a time (default: the number of cores), exactly
+chapters that are not cached yet, ``--jobs`` at a time (default: one more than the cores), exactly
 as the build would (myst-nb's cache mode: the notebook's folder as working directory, the
 timeout of ``_config.yml``, errors not allowed), and stores each executed notebook in the
 jupyter-cache folder named in ``_config.yml``. The build then finds every chapter in the cache
@@ -131,7 +131,10 @@ def run(
         pending[edition] = len(waiting)
         queues.append([(edition, p) for p in waiting])
     # The editions' chapters alternate, so that the editions finish together and their site
-    # builds run side by side at the end.
+    # builds run side by side at the end; every other edition takes its chapters in reverse
+    # order, so that the same chapter of two editions does not run at the same time (the second
+    # would wait for the properties the first is computing).
+    queues = [q if i % 2 == 0 else q[::-1] for i, q in enumerate(queues)]
     todo = [task for group in zip_longest(*queues) for task in group if task is not None]
     print(f"executing {len(todo)} chapters on {jobs} cores", flush=True)
     for edition, count in pending.items():
@@ -185,7 +188,7 @@ def run(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--jobs", type=int, default=default_jobs())
     parser.add_argument(
         "--config", type=Path, action="append", help="a book configuration (repeatable)"
     )
@@ -201,6 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     if absent:
         parser.error(f"no such configuration file: {', '.join(absent)}")
     return run(configs, paths, args.jobs)
+
+
+def default_jobs() -> int:
+    """One chapter more than there are cores: a kernel that starts, or waits for a property
+    another kernel is computing, leaves its core to the others."""
+    return (os.cpu_count() or 1) + 1
 
 
 def chapters() -> list[Path]:
