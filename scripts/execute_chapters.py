@@ -3,7 +3,7 @@
 Usage: python scripts/execute_chapters.py [--jobs N] [--config FILE ...] [notebooks/x.ipynb ...]
 
 ``jupyter-book build`` executes notebooks one after the other. This script executes the
-chapters that are not cached yet, ``--jobs`` at a time (default: one more than the cores), exactly
+chapters that are not cached yet, ``--jobs`` at a time (default: the number of cores), exactly
 as the build would (myst-nb's cache mode: the notebook's folder as working directory, the
 timeout of ``_config.yml``, errors not allowed), and stores each executed notebook in the
 jupyter-cache folder named in ``_config.yml``. The build then finds every chapter in the cache
@@ -136,7 +136,7 @@ def run(
     # would wait for the properties the first is computing).
     queues = [q if i % 2 == 0 else q[::-1] for i, q in enumerate(queues)]
     todo = [task for group in zip_longest(*queues) for task in group if task is not None]
-    print(f"executing {len(todo)} chapters on {jobs} cores", flush=True)
+    print(f"executing {len(todo)} chapters, {jobs} at a time", flush=True)
     for edition, count in pending.items():
         if count == 0 and on_done is not None:
             on_done(edition)
@@ -207,9 +207,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def default_jobs() -> int:
-    """One chapter more than there are cores: a kernel that starts, or waits for a property
-    another kernel is computing, leaves its core to the others."""
-    return (os.cpu_count() or 1) + 1
+    """One chapter per core (a worker more was measured no faster: the chapters are busy)."""
+    return os.cpu_count() or 1
 
 
 def chapters() -> list[Path]:
