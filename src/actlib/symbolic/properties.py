@@ -20,12 +20,12 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import mpmath
 import numpy as np
@@ -35,12 +35,15 @@ from scipy.optimize import brentq
 from actlib.shapes import X
 from actlib.spec import Activation
 
+from actlib.symbolic.piecewise import limit_at_infinity
+from actlib.symbolic.piecewise import pieces as _pieces
+
 try:
     import fcntl
 except ImportError:  # not POSIX: entries are computed without a lock
     fcntl = None  # type: ignore[assignment]
-from actlib.symbolic.piecewise import limit_at_infinity
-from actlib.symbolic.piecewise import pieces as _pieces
+
+T = TypeVar("T")
 
 __all__ = [
     "Bounds",
@@ -698,20 +701,42 @@ def limits_at_infinity(expr: sp.Expr) -> Limits:
     """
     folder = cache_dir()
     path = folder / "limits" / f"{cache_key(expr)}.json" if folder is not None else None
+    return _kept_on_disk(
+        path,
+        _read_limits,
+        lambda: Limits(*(_as_float(limit_at_infinity(expr, p)) for p in (-sp.oo, sp.oo))),
+        _write_limits,
+    )
+
+
+def _kept_on_disk(
+    path: Path | None,
+    read: Callable[[Path], T | None],
+    compute: Callable[[], T],
+    write: Callable[[Path, T], None],
+) -> T:
+    """The entry at ``path`` if it reads, else ``compute()``, stored there (no cache: ``None``).
+
+    The computation holds the entry's lock (:func:`_exclusive`), and the entry is read again
+    once the lock is taken: a process that waited for another computing it reads its result.
+    """
     if path is not None:
-        cached = _read_limits(path)
+        cached = read(path)
         if cached is not None:
             return cached
     with _exclusive(path):
         if path is not None:  # computed by another process while this one waited?
-            cached = _read_limits(path)
+            cached = read(path)
             if cached is not None:
                 return cached
-        result = Limits(*(_as_float(limit_at_infinity(expr, p)) for p in (-sp.oo, sp.oo)))
+        result = compute()
         if path is not None:
-            text = json.dumps({"schema": SCHEMA_VERSION, "limits": _floats_to_json(result)})
-            _write_text(path, text)
+            write(path, result)
     return result
+
+
+def _write_limits(path: Path, limits: Limits) -> None:
+    _write_text(path, json.dumps({"schema": SCHEMA_VERSION, "limits": _floats_to_json(limits)}))
 
 
 def _read_limits(path: Path) -> Limits | None:
@@ -822,19 +847,7 @@ def compute_properties(spec: Activation, key: tuple) -> Properties:
     f = spec.scalar_expr(**{k: _py(v) for k, v in dict(key).items()})
     folder = cache_dir()
     path = folder / f"{cache_key(f)}.json" if folder is not None else None
-    if path is not None:
-        cached = _read_entry(path)
-        if cached is not None:
-            return cached
-    with _exclusive(path):
-        if path is not None:  # computed by another process while this one waited?
-            cached = _read_entry(path)
-            if cached is not None:
-                return cached
-        result = _compute_properties(f)
-        if path is not None:
-            _write_entry(path, result)
-    return result
+    return _kept_on_disk(path, _read_entry, lambda: _compute_properties(f), _write_entry)
 
 
 def _compute_properties(f: sp.Expr) -> Properties:
