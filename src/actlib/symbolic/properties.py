@@ -34,7 +34,6 @@ from scipy.optimize import brentq
 
 from actlib.shapes import X
 from actlib.spec import Activation
-
 from actlib.symbolic.piecewise import limit_at_infinity
 from actlib.symbolic.piecewise import pieces as _pieces
 
