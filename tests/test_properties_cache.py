@@ -319,6 +319,7 @@ def test_limits_at_infinity_are_cached_on_disk_and_recomputed_when_corrupt(cache
     assert json.loads(entry.read_text()) == {
         "schema": properties.SCHEMA_VERSION,
         "limits": [-1.0, "inf"],
+        "exact": [{"f": "Integer", "v": -1}, {"f": "oo"}],
     }
 
     calls = []
@@ -329,6 +330,35 @@ def test_limits_at_infinity_are_cached_on_disk_and_recomputed_when_corrupt(cache
     entry.write_text('{"schema": 2, "limits": [-1.0, "not a number"]}')
     properties.limits_at_infinity.cache_clear()
     assert properties.limits_at_infinity(expr) == (-1.0, math.inf) and len(calls) == 2
+    # Exact values that disagree with the floats make the entry unreadable too.
+    data = json.loads(entry.read_text())
+    data["exact"][0] = {"f": "Integer", "v": -2}
+    entry.write_text(json.dumps(data))
+    properties.limits_at_infinity.cache_clear()
+    assert properties.limits_at_infinity(expr) == (-1.0, math.inf) and len(calls) == 4
+    properties.limits_at_infinity.cache_clear()
+
+
+def test_the_range_reuses_the_limits_at_infinity(cache, monkeypatch):
+    """The ends at ±∞ of the range come from the limits' disk entry, exact, computed once."""
+    expr = sp.tanh(actlib.shapes.X) + 2
+    properties.limits_at_infinity.cache_clear()
+    properties._exact_limits.cache_clear()
+    assert properties.limits_at_infinity(expr) == (1.0, 3.0)
+    calls = []
+    real = properties.limit_at_infinity
+    monkeypatch.setattr(properties, "limit_at_infinity", lambda e, p: calls.append(p) or real(e, p))
+    properties._exact_limits.cache_clear()
+    extent = properties._extent(expr)
+    assert (extent.inf_exact, extent.sup_exact) == (1, 3) and calls == []  # read, not computed
+    # An entry that could not store the exact values gives floats; the range computes them.
+    properties._write_limits(
+        next(cache.glob("limits/*.json")),
+        properties._LimitsEntry(properties.Limits(1.0, 3.0), None),
+    )
+    properties._exact_limits.cache_clear()
+    assert properties._extent(expr).sup_exact == 3 and len(calls) == 2
+    properties._exact_limits.cache_clear()
     properties.limits_at_infinity.cache_clear()
 
 

@@ -348,12 +348,6 @@ def _interior_point(s: sp.Interval) -> sp.Expr:
     return (a + b) / 2
 
 
-def _one_sided(e: sp.Expr, point, direction: str):
-    if point in (sp.oo, -sp.oo):
-        return sp.limit(e, X, point)
-    return sp.limit(e, X, point, direction)
-
-
 def _candidates(g: sp.Expr) -> list[_Candidate]:
     cands: list[_Candidate] = []
     for e, s in _pieces(g):
@@ -361,9 +355,14 @@ def _candidates(g: sp.Expr) -> list[_Candidate]:
             raise NotImplementedError(f"piece set {s} is not an interval")
         a, b = s.start, s.end
         for end, direction, is_open in ((a, "+", s.left_open), (b, "-", s.right_open)):
-            infinite = end in (sp.oo, -sp.oo)
-            if infinite or is_open:
-                cands.append(_Candidate(_as_float(end), _one_sided(e, end, direction), False, True))
+            if end in (sp.oo, -sp.oo):
+                # The piece that reaches ±∞ is the one whose limit there is g's: computed once
+                # with limits_at_infinity's (kept on disk, shared with the numerics' probe).
+                value = _exact_limits(g)[end is sp.oo]
+                cands.append(_Candidate(_as_float(end), value, False, True))
+            elif is_open:
+                value = sp.limit(e, X, end, direction)
+                cands.append(_Candidate(_as_float(end), value, False, True))
             else:
                 cands.append(_Candidate(_as_float(end), e.subs(X, end), True, True, end))
         if not e.has(X):
@@ -698,14 +697,33 @@ def limits_at_infinity(expr: sp.Expr) -> Limits:
     >>> limits_at_infinity(sp.tanh(X))
     Limits(negative=-1.0, positive=1.0)
     """
+    return _limits_entry(expr).limits
+
+
+@lru_cache(maxsize=1024)
+def _exact_limits(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """The exact (SymPy) limits at −∞ and +∞, from the same disk entry as the floats."""
+    exact = _limits_entry(expr).exact
+    if exact is None:  # an entry whose exact values the cache could not store
+        return limit_at_infinity(expr, -sp.oo), limit_at_infinity(expr, sp.oo)
+    return exact
+
+
+@dataclass(frozen=True)
+class _LimitsEntry:
+    limits: Limits
+    exact: tuple[sp.Expr, sp.Expr] | None  # None: not expressible in the cache's JSON nodes
+
+
+def _limits_entry(expr: sp.Expr) -> _LimitsEntry:
     folder = cache_dir()
     path = folder / "limits" / f"{cache_key(expr)}.json" if folder is not None else None
-    return _kept_on_disk(
-        path,
-        _read_limits,
-        lambda: Limits(*(_as_float(limit_at_infinity(expr, p)) for p in (-sp.oo, sp.oo))),
-        _write_limits,
-    )
+
+    def compute() -> _LimitsEntry:
+        lo, hi = (limit_at_infinity(expr, p) for p in (-sp.oo, sp.oo))
+        return _LimitsEntry(Limits(_as_float(lo), _as_float(hi)), (lo, hi))
+
+    return _kept_on_disk(path, _read_limits, compute, _write_limits)
 
 
 def _kept_on_disk(
@@ -734,16 +752,25 @@ def _kept_on_disk(
     return result
 
 
-def _write_limits(path: Path, limits: Limits) -> None:
-    _write_text(path, json.dumps({"schema": SCHEMA_VERSION, "limits": _floats_to_json(limits)}))
+def _write_limits(path: Path, entry: _LimitsEntry) -> None:
+    try:
+        exact = None if entry.exact is None else [_expr_to_json(v) for v in entry.exact]
+    except ValueError:  # a class outside the allowlist: the floats alone are kept
+        exact = None
+    data = {"schema": SCHEMA_VERSION, "limits": _floats_to_json(entry.limits), "exact": exact}
+    _write_text(path, json.dumps(data))
 
 
-def _read_limits(path: Path) -> Limits | None:
+def _read_limits(path: Path) -> _LimitsEntry | None:
     """The limits stored at ``path``, or ``None`` if missing, unreadable or malformed."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_reject_constant)
         if data.get("schema") == SCHEMA_VERSION:
-            return Limits(*_floats_from_json(data["limits"], 2))
+            limits = Limits(*_floats_from_json(data["limits"], 2))
+            exact = None if data["exact"] is None else _exact_pair(data["exact"])
+            if exact is not None and (None in exact or Limits(*map(_as_float, exact)) != limits):
+                return None  # exact values that disagree with the floats: recompute
+            return _LimitsEntry(limits, exact)  # type: ignore[arg-type]
     except Exception:  # missing, unreadable or malformed: recompute and overwrite
         pass
     return None
