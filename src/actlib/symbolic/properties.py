@@ -770,7 +770,7 @@ def _read_limits(path: Path) -> _LimitsEntry | None:
             exact = None if data["exact"] is None else _exact_pair(data["exact"])
             if exact is not None and (None in exact or Limits(*map(_as_float, exact)) != limits):
                 return None  # exact values that disagree with the floats: recompute
-            return _LimitsEntry(limits, exact)  # type: ignore[arg-type]
+            return _LimitsEntry(limits, exact)
     except Exception:  # missing, unreadable or malformed: recompute and overwrite
         pass
     return None
