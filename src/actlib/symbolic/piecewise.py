@@ -15,6 +15,8 @@ such an expression apart; properties, limits and the piecewise-linear analysis a
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 
 from actlib.shapes import X
@@ -37,10 +39,19 @@ def pieces(expr: sp.Expr) -> list[tuple[sp.Expr, sp.Set]]:
     >>> pieces(X**2)
     [(x**2, Reals)]
     """
+    return list(_pieces(expr))
+
+
+@lru_cache(maxsize=1024)
+def _pieces(expr: sp.Expr) -> tuple[tuple[sp.Expr, sp.Set], ...]:
+    # Solving each condition for its set takes SymPy tens of milliseconds, and the properties,
+    # the limits and the piecewise-linear analysis take the same expressions apart again.
     expr = sp.piecewise_fold(expr)
     if isinstance(expr, sp.Piecewise):
-        return [(e, s) for e, s in expr.as_expr_set_pairs(sp.S.Reals) if s is not sp.S.EmptySet]
-    return [(expr, sp.S.Reals)]
+        return tuple(
+            (e, s) for e, s in expr.as_expr_set_pairs(sp.S.Reals) if s is not sp.S.EmptySet
+        )
+    return ((expr, sp.S.Reals),)
 
 
 def limit_at_infinity(expr: sp.Expr, point: sp.Expr) -> sp.Expr:
