@@ -85,13 +85,33 @@ def serve(address: str) -> None:
             return
         conn, _ = listener.accept()
         with conn:
-            request = json.loads(_receive(conn))
-            pid = os.fork()
+            try:
+                request = _checked(json.loads(_receive(conn)))
+                pid = os.fork()
+            except (OSError, ValueError) as exc:  # the asking side starts a program instead
+                conn.sendall(json.dumps({"error": str(exc)}).encode())
+                continue
             if pid == 0:
                 listener.close()
                 conn.close()
                 _become_kernel(request)  # never returns
             conn.sendall(json.dumps({"pid": pid}).encode())
+
+
+def _checked(request: Any) -> dict[str, Any]:
+    """A request as ``_request_kernel`` sends it (``ValueError`` for anything else)."""
+    ok = (
+        isinstance(request, dict)
+        and set(request) == {"args", "cwd", "env"}
+        and isinstance(request["args"], list)
+        and all(isinstance(a, str) for a in request["args"])
+        and isinstance(request["cwd"], str)
+        and isinstance(request["env"], dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in request["env"].items())
+    )
+    if not ok:
+        raise ValueError(f"expected args (strings), cwd and env (strings), got {request!r:.200}")
+    return request
 
 
 def _receive(conn: socket.socket) -> bytes:
@@ -167,6 +187,7 @@ class Template:
     """
 
     def __enter__(self) -> Template:
+        # A folder only this user can enter: nobody else can ask the template for a kernel.
         self._folder = tempfile.TemporaryDirectory(prefix="actlib-kernels-")
         self.address = os.path.join(self._folder.name, "socket")
         self._process = subprocess.Popen(
@@ -196,11 +217,15 @@ class Template:
 
 
 def _request_kernel(address: str, args: list[str], cwd: str, env: dict[str, str]) -> int:
+    """The process id of a new kernel forked by the template (``OSError`` if it cannot)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         conn.connect(address)
         conn.sendall(json.dumps({"args": args, "cwd": cwd, "env": env}).encode())
         conn.shutdown(socket.SHUT_WR)
-        return int(json.loads(_receive(conn))["pid"])
+        reply = json.loads(_receive(conn) or b"{}")
+    if not isinstance(reply.get("pid"), int):
+        raise OSError(f"the kernel template could not fork a kernel: {reply.get('error', reply)}")
+    return int(reply["pid"])
 
 
 class _ForkedProcess:
@@ -263,9 +288,13 @@ class ForkedProvisioner(LocalProvisioner):  # type: ignore[misc]
             return await super().launch_kernel(cmd, **kwargs)
         env = dict(kwargs.get("env") or os.environ)
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        pid = await asyncio.get_running_loop().run_in_executor(
-            None, _request_kernel, address, args, cwd, env
-        )
+        try:
+            pid = await asyncio.get_running_loop().run_in_executor(
+                None, _request_kernel, address, args, cwd, env
+            )
+        except (OSError, ValueError) as exc:  # no template (any more): start it as a program
+            print(f"forked_kernels: {exc}; starting the kernel as a program", file=sys.stderr)
+            return await super().launch_kernel(cmd, **kwargs)
         self.process = _ForkedProcess(pid)
         self.pid = self.pgid = pid  # the kernel leads its own process group
         self.cwd = cwd

@@ -115,3 +115,14 @@ def test_a_forked_kernel_reads_no_stdin_and_ends_with_its_notebook(tmp_path: Pat
 )  # fmt: skip
 def test_only_ipython_kernel_commands_are_forked(cmd: list[str], args: list[str] | None) -> None:
     assert forked_kernels._kernel_arguments(cmd) == args
+
+
+def test_a_bad_request_is_refused_and_a_gone_template_falls_back(tmp_path: Path) -> None:
+    with forked_kernels.Template() as template:
+        with pytest.raises(OSError, match="could not fork"):  # an environment that is a list
+            forked_kernels._request_kernel(template.address, ["-f"], str(tmp_path), [])
+        assert _probe(tmp_path)["parent"] == template._process.pid  # it still serves
+        template._process.kill()
+        template._process.wait()
+        probe = _probe(tmp_path)  # the kernel is started as a program instead
+    assert probe["parent"] == os.getpid() and not probe["torch_preloaded"]
