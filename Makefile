@@ -20,16 +20,14 @@ CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 
 env: $(STAMP)
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml lab/overrides.json lab/jupyter_server_config.py
+$(STAMP): requirements.txt constraints.txt pyproject.toml lab/overrides.json lab/jupyter_server_config.py \
+		scripts/install-lab-settings.sh
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (actlib)" >/dev/null
-	mkdir -p $(VENV)/share/jupyter/lab/settings
-	cp lab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	mkdir -p $(VENV)/etc/jupyter
-	cp lab/jupyter_server_config.py $(VENV)/etc/jupyter/jupyter_server_config.py
+	./scripts/install-lab-settings.sh $(PY)
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json

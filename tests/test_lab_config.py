@@ -10,6 +10,7 @@ check the rule itself: plain-text values are trusted, anything else is not.
 from __future__ import annotations
 
 import copy
+import os
 import runpy
 import sys
 from pathlib import Path
@@ -20,7 +21,8 @@ import pytest
 from jupyterlab_myst.notary import MySTNotebookNotary
 from traitlets.config import Config
 
-CONFIG_FILE = Path(__file__).resolve().parents[1] / "lab" / "jupyter_server_config.py"
+REPO = Path(__file__).resolve().parents[1]
+CONFIG_FILE = REPO / "lab" / "jupyter_server_config.py"
 settings = runpy.run_path(str(CONFIG_FILE))  # as a module: defines, configures nothing
 
 
@@ -109,3 +111,39 @@ def test_as_a_configuration_file_it_enables_itself_as_a_server_extension(monkeyp
 
     sys.modules["actlib_lab_trust"]._load_jupyter_server_extension(Server())
     assert [h.__name__ for h in registered] == ["trust_plain_text_expressions"]
+
+
+def _fake_python(folder: Path, prefix: Path) -> Path:
+    """A ``python`` that only answers ``sys.prefix`` (the install script asks nothing else)."""
+    python = folder / "python"
+    python.write_text(f"#!/bin/sh\necho '{prefix}'\n")
+    python.chmod(0o755)
+    return python
+
+
+def _installed(prefix: Path) -> dict[str, bytes]:
+    return {
+        "overrides.json": (prefix / "share/jupyter/lab/settings/overrides.json").read_bytes(),
+        "jupyter_server_config.py": (prefix / "etc/jupyter/jupyter_server_config.py").read_bytes(),
+    }
+
+
+@pytest.mark.parametrize("how", ["make env", "Binder"])
+def test_the_settings_are_installed_into_the_environment(tmp_path: Path, how: str) -> None:
+    """``make env`` and Binder's ``postBuild`` install the same two files into the prefix."""
+    import subprocess
+
+    prefix, bin_dir = tmp_path / "prefix", tmp_path / "bin"
+    bin_dir.mkdir()
+    python = _fake_python(bin_dir, prefix)
+    if how == "make env":
+        cmd, env = [str(REPO / "scripts" / "install-lab-settings.sh"), str(python)], None
+    else:  # repo2docker runs postBuild from the repository, with the environment on PATH
+        cmd = [str(REPO / "postBuild")]
+        env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(cmd, cwd=REPO, env=env, check=True)
+    lab = REPO / "lab"
+    assert _installed(prefix) == {
+        "overrides.json": (lab / "overrides.json").read_bytes(),
+        "jupyter_server_config.py": CONFIG_FILE.read_bytes(),
+    }
