@@ -10,29 +10,18 @@ build, which fails on any paragraph it shows in English (``book/_ext/actlib_i18n
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
+from _scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-check = _script("check_catalogs")
-editions = _script("editions")
-glossary = _script("make_glossary")
+check = load_script("check_catalogs")
+editions = load_script("editions")
+glossary = load_script("make_glossary")
 
 
 def _toc_files() -> list[str]:

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from _scripts import load_script
 from nbclient import NotebookClient
 
 pytestmark = pytest.mark.build
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import forked_kernels  # noqa: E402 (the scripts folder is not a package)
+forked_kernels = load_script("forked_kernels")
 
 PROBE = """
 import json, os, sys

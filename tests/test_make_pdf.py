@@ -3,27 +3,18 @@ reads a PDF back (pages and outline)."""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 import zlib
 from pathlib import Path
 
 import pytest
 import yaml
+from _scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_script():
-    spec = importlib.util.spec_from_file_location("make_pdf", ROOT / "scripts" / "make_pdf.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["make_pdf"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-make_pdf = _load_script()
+make_pdf = load_script("make_pdf")
 
 
 def _entries(entries):
