@@ -773,17 +773,29 @@ def test_live_png_holds_exactly_the_drawn_pixels():
     png = ex.png()
     drawn = np.asarray(ex.canvas.buffer_rgba())[:, :, :3]
     with Image.open(io.BytesIO(png)) as img:
-        assert img.format == "PNG" and img.mode == "RGB"
-        np.testing.assert_array_equal(np.asarray(img), drawn)
+        assert img.format == "PNG" and img.mode == "RGBA"
+        np.testing.assert_array_equal(np.asarray(img)[:, :, :3], drawn)
+        assert (np.asarray(img)[:, :, 3] == 255).all()
 
 
 @pytest.mark.parametrize(
     "bad",
-    [np.zeros((2, 2, 3), dtype=np.float64), np.zeros((2, 2, 4), dtype=np.uint8), np.zeros(3)],
+    [np.zeros((2, 2, 3), dtype=np.float64), np.zeros((2, 2, 2), dtype=np.uint8), np.zeros(3)],
 )
-def test_png_rgb_rejects_what_is_not_an_rgb_image(bad):
-    with pytest.raises(ValueError, match=r"uint8 array of shape \(height, width, 3\)"):
-        explorer_mod.png_rgb(bad)
+def test_png_image_rejects_what_is_not_an_rgb_or_rgba_image(bad):
+    with pytest.raises(ValueError, match=r"uint8 array of shape \(height, width, 3\) or"):
+        explorer_mod.png_image(bad)
+
+
+@pytest.mark.parametrize("channels", [3, 4])
+def test_png_image_round_trips_rgb_and_rgba(channels):
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    pixels = rng.integers(0, 256, size=(5, 7, channels), dtype=np.uint8)
+    with Image.open(io.BytesIO(explorer_mod.png_image(pixels))) as img:
+        assert img.mode == ("RGB" if channels == 3 else "RGBA")
+        np.testing.assert_array_equal(np.asarray(img), pixels)
 
 
 @pytest.mark.parametrize(
