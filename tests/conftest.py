@@ -72,6 +72,27 @@ def _seed_torch():
     yield
 
 
+def _kind(spec: actlib.Activation) -> tuple[str, bool, bool]:
+    """What a sweep keeps one activation of in the unit layer: shape, parameters, randomness."""
+    return (
+        type(spec.shape).__name__,
+        bool(spec.parameters),
+        any(p.randomizes for p in spec.parameters),
+    )
+
+
+def _swept(names: list[str]) -> list:
+    """Registry names as parameters: the first activation of each kind (:func:`_kind`) runs in
+    the unit layer, every other one is marked ``battery`` (CONTRIBUTING.md, the test layers)."""
+    seen: set[tuple[str, bool, bool]] = set()
+    params = []
+    for name in names:
+        kind = _kind(actlib.get(name))
+        params.append(pytest.param(name, marks=() if kind not in seen else pytest.mark.battery))
+        seen.add(kind)
+    return params
+
+
 @pytest.fixture(params=actlib.names(), ids=str)
 def spec(request) -> actlib.Activation:
     """Every registered activation, one test per name."""
@@ -83,4 +104,19 @@ def spec(request) -> actlib.Activation:
 )
 def elementwise(request) -> actlib.Activation:
     """Every registered elementwise activation."""
+    return actlib.get(request.param)
+
+
+@pytest.fixture(params=_swept(actlib.names()), ids=str)
+def swept_spec(request) -> actlib.Activation:
+    """Every registered activation, for a sweep too slow for the unit layer: one of each kind
+    there, the others in the battery."""
+    return actlib.get(request.param)
+
+
+@pytest.fixture(
+    params=_swept([s.name for s in actlib.specs() if isinstance(s.shape, Elementwise)]), ids=str
+)
+def swept_elementwise(request) -> actlib.Activation:
+    """Every registered elementwise activation, swept like :func:`swept_spec`."""
     return actlib.get(request.param)

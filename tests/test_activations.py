@@ -166,11 +166,11 @@ def _units32(got: np.ndarray, want: np.ndarray, slope: np.ndarray, x: np.ndarray
     return np.where(same, 0.0, np.where(np.isnan(err), np.inf, err))
 
 
-def test_float32_is_computed_in_float32_within_4_units(elementwise):
+def test_float32_is_computed_in_float32_within_4_units(swept_elementwise):
     """float32 runs in float32 (no float64 round trip) and stays within 4 units of the float64
     result, the goal of the accuracy harness, including ±inf (exact limits), NaN, subnormals
     and the overflow thresholds of float32's exp."""
-    spec, x = elementwise, _F32_GRID
+    spec, x = swept_elementwise, _F32_GRID
     x64 = x.astype(np.float64)
     h = 1e-6 * np.maximum(1.0, np.abs(x64))
     finite = np.isfinite(x64)

@@ -151,10 +151,10 @@ def test_rrelu_training_sample_is_shown_and_hidden():
     assert not sample.get_visible()
 
 
-def test_parameter_free_activations_get_an_explorer(spec):
-    ex = explore(spec.name)
-    assert ex.spec is spec
-    if isinstance(spec.shape, Normalizing):
+def test_parameter_free_activations_get_an_explorer(swept_spec):
+    ex = explore(swept_spec.name)
+    assert ex.spec is swept_spec
+    if isinstance(swept_spec.shape, Normalizing):
         assert isinstance(ex, NormalizingExplorer)
     else:
         assert isinstance(ex, Explorer)
@@ -312,9 +312,9 @@ def test_rrelu_starts_at_pytorch_defaults_exactly():
     assert outputs[:2] == ["0.125", "1/3"]
 
 
-def test_compare_choices_come_from_the_registry(elementwise):
-    ex = default_explorer(elementwise.name)
-    expected = [s.name for s in actlib.specs() if s.shape.entrywise and s is not elementwise]
+def test_compare_choices_come_from_the_registry(swept_elementwise):
+    ex = default_explorer(swept_elementwise.name)
+    expected = [s.name for s in actlib.specs() if s.shape.entrywise and s is not swept_elementwise]
     assert ex.compare_choices == expected
     assert ex.widget is not None
     assert [v for _, v in ex.controls["compare"].options] == ["none", *expected]
@@ -418,8 +418,8 @@ def test_alt_text_describes_the_picture():
     assert "class 1 0.731, class 2 0.269" in img["alt"]
 
 
-def test_live_image_is_rendered_at_twice_its_display_width(spec):
-    ex = explore(spec.name)
+def test_live_image_is_rendered_at_twice_its_display_width(swept_spec):
+    ex = explore(swept_spec.name)
     assert ex.widget is not None
     width = int(ex._image.layout.max_width.removesuffix("px"))
     png = ex.png()
@@ -462,12 +462,12 @@ def test_bundle_with_a_kernel_has_the_widget_view_too(monkeypatch):
     assert "text/html" in bundle and "text/plain" in bundle
 
 
-def test_html_contract_and_budget(spec):
-    html = default_explorer(spec.name)._repr_mimebundle_()["text/html"]
+def test_html_contract_and_budget(swept_spec):
+    html = default_explorer(swept_spec.name)._repr_mimebundle_()["text/html"]
     assert len(html.encode("utf-8")) <= HTML_BUDGET
     tree = parse(html)
     root = _root(tree)
-    assert root["data-activation"] == spec.name
+    assert root["data-activation"] == swept_spec.name
     ranges = [
         a
         for t, a, anc in tree.elements

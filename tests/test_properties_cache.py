@@ -71,17 +71,17 @@ def test_every_field_is_documented():
 
 
 # ------------------------------------------------------------------------------- round trip
-def test_every_activation_round_trips_through_the_cache(spec, monkeypatch, tmp_path):
-    expected = spec.properties()  # from this session's cache, or computed once
+def test_every_activation_round_trips_through_the_cache(swept_spec, monkeypatch, tmp_path):
+    expected = swept_spec.properties()  # from this session's cache, or computed once
     monkeypatch.setenv("ACTLIB_CACHE_DIR", str(tmp_path))
-    path = _entry(tmp_path, spec)
+    path = _entry(tmp_path, swept_spec)
     properties._write_entry(path, expected)  # what compute_properties writes
     assert path.exists() and not list(tmp_path.glob("*.pickle"))
     _strict_json(path.read_text(encoding="utf-8"))
     properties.compute_properties.cache_clear()
     _no_recompute(monkeypatch)
     try:
-        again = spec.properties()  # read back through compute_properties
+        again = swept_spec.properties()  # read back through compute_properties
     finally:
         properties.compute_properties.cache_clear()
     assert again == expected
