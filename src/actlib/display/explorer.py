@@ -292,6 +292,27 @@ def padded(lo: float, hi: float) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
+@cache
+def _view_class() -> type:
+    """The live view's widget class (anywidget, imported only in a live kernel)."""
+    import anywidget
+    import traitlets
+
+    class ExplorerView(anywidget.AnyWidget):  # type: ignore[misc]
+        """The kernel-free explorer drawn by the page, its controls' values sent to the kernel.
+
+        ``markup`` is the explorer's ``<div>`` (:meth:`ExplorerBase.live_markup`, the curves
+        computed here for every slider position); ``state`` the values the page shows.
+        """
+
+        _esm = _asset("static/explorer.js") + "\n" + _asset("static/live.js")
+        _css = _asset("static/explorer.css")
+        markup = traitlets.Unicode("").tag(sync=True)
+        state = traitlets.Dict().tag(sync=True)
+
+    return ExplorerView
+
+
 class ExplorerBase:
     """Shared machinery: the Agg figure, the widget view and the MIME bundle."""
 
@@ -319,6 +340,8 @@ class ExplorerBase:
         self._image: Any = None
         self._message: Any = None
         self._layout_frozen = False
+        # True while the live view's values are applied (the view already shows them).
+        self._from_view = False
 
     # ------------------------------------------------------------------ drawing
     def _animated(self) -> list[Any]:
@@ -342,6 +365,8 @@ class ExplorerBase:
         self._drawn = self._version
         if self._image is not None:
             self._image.value = self.png()
+        if self._widget is not None and not self._from_view and hasattr(self._widget, "markup"):
+            self._widget.markup = self.live_markup()  # values changed in code: a new view
 
     def _draw_full(self) -> None:
         for artist in self._animated():
@@ -441,7 +466,7 @@ class ExplorerBase:
     def widget(self) -> Any:
         """The ipywidgets view (built on first use; needs ipywidgets)."""
         if self._widget is None:
-            self._widget = self._build_widget()
+            self._widget = self._build_view()
         return self._widget
 
     def _build_widget(self) -> Any:  # pragma: no cover - overridden
@@ -470,23 +495,36 @@ class ExplorerBase:
         """Widget view (live kernels), self-contained HTML (static pages), PNG and plain text."""
         bundle: dict[str, Any] = {}
         if _live_kernel():
-            bundle.update(self.widget._repr_mimebundle_() or {})
+            view = self.widget._repr_mimebundle_() or {}
+            bundle.update(view[0] if isinstance(view, tuple) else view)  # (data, metadata)
         bundle["text/html"] = self.to_html()
         # The static picture, for outputs that cannot show HTML (PDF, some viewers).
         bundle["image/png"] = self.png()
         bundle["text/plain"] = repr(self)
         return bundle
 
-    def _html_page(self, config: dict[str, Any], controls: str, data: str | None) -> str:
-        """Fill ``templates/explorer.html``: the static PNG, the controls, the SVG and the script.
+    def _payload(self) -> tuple[dict[str, Any], str, str | None]:  # pragma: no cover
+        """Configuration, controls and curve samples (or ``None``) of the kernel-free version."""
+        raise NotImplementedError
 
-        ``controls`` is rendered markup whose ids start with ``@ID@``, replaced here by a fresh
-        id, so that the same cached controls serve several renderings on one page.
+    def to_html(self) -> str:
+        """The self-contained, kernel-free HTML version (see the subclasses)."""
+        return self._html_page(*self._payload())
+
+    def live_markup(self) -> str:
+        """The explorer's ``<div>`` alone, as the live view shows it (style and script are the
+        view's own)."""
+        config, controls, data = self._payload()
+        return self._body(f"actlib-explorer-{uuid.uuid4().hex[:12]}", config, controls, data)
+
+    def _body(self, uid: str, config: dict[str, Any], controls: str, data: str | None) -> str:
+        """Fill ``templates/explorer_body.html``: the static PNG, the controls and the SVG.
+
+        ``controls`` is rendered markup whose ids start with ``@ID@``, replaced here by
+        ``uid``, so that the same cached controls serve several renderings on one page.
         """
-        uid = f"actlib-explorer-{uuid.uuid4().hex[:12]}"
         return _render(
-            "explorer.html",
-            css=_compact("static/explorer.css"),
+            "explorer_body.html",
             uid=uid,
             activation=self.spec.name,
             config=json.dumps(config, ensure_ascii=False, separators=(",", ":")),
@@ -495,9 +533,38 @@ class ExplorerBase:
             alt=self.alt_text(),
             png=base64.b64encode(self.static_png()).decode("ascii"),
             controls=_Markup(controls.replace("@ID@", uid)),
+        )
+
+    def _html_page(self, config: dict[str, Any], controls: str, data: str | None) -> str:
+        """Fill ``templates/explorer.html``: the style, the explorer's ``<div>`` and the script."""
+        uid = f"actlib-explorer-{uuid.uuid4().hex[:12]}"
+        return _render(
+            "explorer.html",
+            css=_compact("static/explorer.css"),
+            body=_Markup(self._body(uid, config, controls, data)),
             script=_compact("static/explorer.js"),
             uid_json=_script_json(uid),
         )
+
+    # ------------------------------------------------------------------ live view
+    def _build_view(self) -> Any:
+        """The live view (an anywidget): the kernel-free explorer, its values synced here."""
+        view = _view_class()(markup=self.live_markup())
+        view.observe(self._view_changed, "state")
+        return view
+
+    def _view_changed(self, change: Mapping[str, Any]) -> None:
+        """The reader moved a control: apply the values the page shows (it draws them itself)."""
+        values = dict(change["new"])
+        if isinstance(values.get("x"), list):
+            values["x"] = tuple(values["x"])
+        self._from_view = True
+        try:
+            self.update(**values)
+        except (TypeError, ValueError):
+            self._widget.markup = self.live_markup()  # the kernel's values back on the page
+        finally:
+            self._from_view = False
 
 
 def _range_input(
@@ -1152,9 +1219,12 @@ class Explorer(ExplorerBase):
         >>> page.count('class="actlib-slider'), 'data-activation="elu"' in page
         (2, True)
         """
+        return self._html_page(*self._payload())
+
+    def _payload(self) -> tuple[dict[str, Any], str, str | None]:
         if self._payload_cache[0] != self._version:
             self._payload_cache = (self._version, self._html_payload())
-        return self._html_page(*self._payload_cache[1])
+        return self._payload_cache[1]
 
     def _html_payload(self) -> tuple[dict[str, Any], str, str]:
         """Configuration, controls and base64 curve samples of the kernel-free version."""
@@ -1303,6 +1373,7 @@ class Explorer(ExplorerBase):
             "compareColor": _hex(COMPARE_COLOR),
             "notice": notice(),
             "text": _script_text(),
+            "random": [r.name for r in random],
         }
         return config, "".join(controls), data
 
@@ -1658,6 +1729,9 @@ class NormalizingExplorer(ExplorerBase):
         >>> page.count('data-role="logit"'), page.count('data-role="temperature"')
         (2, 1)
         """
+        return self._html_page(*self._payload())
+
+    def _payload(self) -> tuple[dict[str, Any], str, str | None]:
         controls = []
         lo, hi, step = self.LOGIT_SLIDER
         for i, z in enumerate(self.logits):
@@ -1685,7 +1759,7 @@ class NormalizingExplorer(ExplorerBase):
                 role="temperature",
             )
         )
-        return self._html_page(self.script_config(), "".join(controls), None)
+        return self.script_config(), "".join(controls), None
 
 
 def explore(name: str | Activation, **params: Any) -> Explorer | NormalizingExplorer:
