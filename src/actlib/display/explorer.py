@@ -1,20 +1,23 @@
-"""Interactive explorers: live ipywidgets in a kernel, a kernel-free HTML version elsewhere.
+"""Interactive explorers: one explorer drawn by the page, live in a kernel or on its own.
 
-``explore(name, **params)`` returns an :class:`Explorer`. As the value of a notebook cell it
-displays
+``explore(name, **params)`` returns an :class:`Explorer` (a :class:`NormalizingExplorer` for
+softmax and its kin). As the value of a notebook cell it displays
 
-* in a live kernel (JupyterLab, Colab): ipywidgets controls over a matplotlib figure drawn with
-  the Agg backend and shown as PNG in an ``ipywidgets.Image``; a control change updates the
-  existing artists (``set_data``) and redraws, it never rebuilds the figure;
 * on the static site (no kernel): a self-contained ``text/html`` version with the curves
   precomputed over a grid of parameter values (for normalizing activations, the spec's formula
   as a small program, see :func:`script_program`), redrawn by a small inline script into an
-  inline ``<svg>``; without JavaScript the reader sees a static PNG of the default parameters.
+  inline ``<svg>``; without JavaScript the reader sees a static PNG of the default parameters;
+* in a live kernel (JupyterLab, Colab): the same explorer as an anywidget view
+  (:func:`_view_class`, ``static/live.js``). The kernel computes its curves; the page redraws
+  them at once on every move of a control and sends the values back, which the kernel's
+  explorer applies (:meth:`ExplorerBase.update`), so the two always agree. No round trip to
+  the kernel stands between a key press and the new picture.
 
-Both representations are in the same MIME bundle; the book's html builder is configured to
-prefer ``text/html``. The figures are drawn by :mod:`actlib.display.plotting`; this module only adds
-controls. The kernel-free markup is in ``templates/`` (filled with :class:`string.Template`, every
-value escaped), its style in ``static/explorer.css`` and its script in ``static/explorer.js``.
+Both representations are in the same MIME bundle, with a PNG for outputs that show neither;
+the book's html builder is configured to prefer ``text/html``. The figures are drawn by
+:mod:`actlib.display.plotting`; this module adds controls. The markup is in ``templates/``
+(filled with :class:`string.Template`, every value escaped), its style in
+``static/explorer.css`` and its script in ``static/explorer.js``.
 """
 
 from __future__ import annotations
@@ -60,8 +63,6 @@ from actlib.registry import get, names
 from actlib.shapes import Normalizing
 from actlib.spec import Activation, Param
 
-#: Limits of the live x-range control.
-X_LIMIT = 20.0
 #: The kernel-free version samples its curves on [-HTML_XMAX, HTML_XMAX] at HTML_POINTS points.
 HTML_XMAX = 8.0
 HTML_POINTS = 241
@@ -325,11 +326,6 @@ class ExplorerBase:
         self.canvas = FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot()
         self._widget: Any = None
-        #: The live controls by name (parameters, ``x``, ``derivative``, ``fit_y``,
-        #: ``compare``; or ``z1``... and ``T``), filled when the widget view is built.
-        self.controls: dict[str, Any] = {}
-        # True while the explorer itself sets a control (its observer must not react).
-        self._syncing = False
         # State version: bumped by every update; caches (PNG, HTML payload) are keyed on it.
         self._version = 0
         self._drawn = -1
@@ -337,8 +333,6 @@ class ExplorerBase:
         self._static_cache: tuple[int, bytes] = (-1, b"")
         self._payload_cache: tuple[int, Any] = (-1, None)
         self._background: Any = None
-        self._image: Any = None
-        self._message: Any = None
         self._layout_frozen = False
         # True while the live view's values are applied (the view already shows them).
         self._from_view = False
@@ -363,8 +357,6 @@ class ExplorerBase:
             self.canvas.restore_region(self._background)
             self._draw_animated()
         self._drawn = self._version
-        if self._image is not None:
-            self._image.value = self.png()
         if self._widget is not None and not self._from_view and hasattr(self._widget, "markup"):
             self._widget.markup = self.live_markup()  # values changed in code: a new view
 
@@ -431,61 +423,15 @@ class ExplorerBase:
         """What the static picture shows, in words (its ``alt`` text)."""
         raise NotImplementedError
 
-    def _layout(self, w: Any, **extra: Any) -> Any:
-        """A full-width ipywidgets layout, at most as wide as the image is shown."""
-        return w.Layout(width="100%", max_width=f"{round(FIGSIZE[0] * DISPLAY_DPI)}px", **extra)
-
-    def _image_widget(self, w: Any) -> Any:
-        """The live PNG, shown FIGSIZE × DISPLAY_DPI CSS pixels wide at most (rendered at DPI)."""
-        return w.Image(value=self.png(), format="png", layout=self._layout(w, height="auto"))
-
-    def _message_widget(self, w: Any) -> Any:
-        """The line for notices and errors; its height is reserved, so nothing moves."""
-        return w.HTML("", layout=self._layout(w, min_height="2.8em"))
-
-    def _show(self, message: str, *, error: bool = False) -> None:
-        if self._message is not None:
-            self._message.value = (
-                _render("widget_message.html", message=message, color="#b00" if error else "#555")
-                if message
-                else ""
-            )
-
-    def _set_controls(self, values: Mapping[str, Any]) -> None:
-        """Put values on the live controls without their observers reacting."""
-        self._syncing = True
-        try:
-            for key, value in values.items():
-                if key in self.controls:
-                    self.controls[key].value = value
-        finally:
-            self._syncing = False
-
     # ------------------------------------------------------------------ display
     @property
     def widget(self) -> Any:
-        """The ipywidgets view (built on first use; needs ipywidgets)."""
+        """The live view (built on first use; needs anywidget): see :func:`_view_class`."""
         if self._widget is None:
             self._widget = self._build_view()
         return self._widget
 
-    def _build_widget(self) -> Any:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def _safe_update(self, **values: Any) -> None:
-        if self._syncing:
-            return
-        try:
-            self.update(**values)
-        except (TypeError, ValueError) as exc:
-            self._show(rejected(exc), error=True)
-            return
-        self._show("")
-
     def update(self, **values: Any) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def to_html(self) -> str:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -662,15 +608,6 @@ def notice() -> str:
     return tr("{name} moved to {value} to keep the values valid")
 
 
-def moved_notice(name: str, value: float) -> str:
-    """The notice shown when a slider pushes another one along (both versions say the same).
-
-    >>> moved_notice("upper", 0.5)
-    'upper moved to 0.5 to keep the values valid'
-    """
-    return notice().format(name=name, value=value_label(value))
-
-
 def rejected(exc: Exception) -> str:
     """What an explorer says when the activation rejects the values of its controls.
 
@@ -741,7 +678,6 @@ class Explorer(ExplorerBase):
         self.compare = self._check_compare(compare)
         self.num = 401
         self._legend_handles: Any = None
-        self._x_readout: Any = None
         # Extents by x-range and options: dragging the x-range back and forth reuses them.
         self._extent_cache: dict[Any, tuple[float, float]] = {}
         self.lines = plot_activation(
@@ -861,17 +797,7 @@ class Explorer(ExplorerBase):
             self.ax.set_xlim(*x)
         y_changed = self._set_ylim()
         self._legend()
-        if self._x_readout is not None:
-            self._x_readout.value = self.x_text()
         self.redraw(full=x_changed or y_changed)
-
-    def x_text(self) -> str:
-        """The read-out of the live x-range control.
-
-        >>> Explorer("relu", x=(-2.5, 4)).x_text()
-        '-2.5 to 4'
-        """
-        return tr("{lo} to {hi}").format(lo=f"{self.x[0]:g}", hi=f"{self.x[1]:g}")
 
     def _set_overlay(self, overlay: tuple[str, ...], xs: np.ndarray, *, force: bool) -> None:
         for gone in set(self.overlay) - set(overlay):
@@ -1033,153 +959,6 @@ class Explorer(ExplorerBase):
             also=also,
             points=join_names(points),
         )
-
-    # ------------------------------------------------------------------ live widget
-    def _live_options(self, param: Param) -> list[float]:
-        """The values of a live slider: every step of the spec's slider, the current value exact."""
-        lo, hi, step = param.slider  # type: ignore[misc]
-        return _grid(param, self.values[param.name], round((hi - lo) / step) + 1)
-
-    def _build_widget(self) -> Any:
-        import ipywidgets as w
-
-        controls: list[Any] = []
-        style = {"description_width": "7.5em"}
-        self._options: dict[str, list[float]] = {}
-        for p in self.spec.parameters:
-            value = self.values[p.name]
-            if p.kind == "real" and p.slider is not None:
-                options = self._live_options(p)
-                self._options[p.name] = options
-                s = w.SelectionSlider(
-                    options=[(value_label(v), v) for v in options], value=value,
-                    description=p.name, continuous_update=True, style=style,
-                    layout=self._layout(w), tooltip=tr_data(p.description),
-                )  # fmt: skip
-                s.observe(lambda ch, n=p.name: self._control_changed(n, ch), "value")
-                controls.append(s)
-                self.controls[p.name] = s
-            elif p.kind == "bool":
-                label = (
-                    tr("{name} (random slopes, fixed seed)").format(name=p.name)
-                    if p.randomizes
-                    else p.name
-                )
-                c = w.Checkbox(value=bool(value), description=label, indent=False)
-                c.observe(lambda ch, n=p.name: self._safe_update(**{n: ch["new"]}), "value")
-                controls.append(c)
-                self.controls[p.name] = c
-        lim = max(X_LIMIT, abs(self.x[0]), abs(self.x[1]))
-        # The range's read-out is a label of its own: the slider's built-in one has a fixed
-        # width that clips "-12.5 – 12.5" on narrow screens.
-        xr = w.FloatRangeSlider(
-            value=self.x, min=-lim, max=lim, step=0.5, description=tr("x-range"),
-            continuous_update=True, style=style, readout=False,
-            layout=w.Layout(flex="1 1 auto", min_width="0", width="auto"),
-        )  # fmt: skip
-        xr.observe(lambda ch: self._control_changed("x", ch), "value")
-        self.controls["x"] = xr
-        self._x_readout = w.Label(self.x_text(), layout=w.Layout(flex="0 0 auto"))
-        x_row = w.HBox([xr, self._x_readout], layout=self._layout(w))
-        deriv = w.Checkbox(value=self.derivative, description=tr("show f′"), indent=False)
-        deriv.observe(lambda ch: self._safe_update(derivative=ch["new"]), "value")
-        self.controls["derivative"] = deriv
-        fit = w.Checkbox(value=self.fit_y, description=tr("fit y-axis"), indent=False)
-        fit.observe(lambda ch: self._safe_update(fit_y=ch["new"]), "value")
-        self.controls["fit_y"] = fit
-        compare = w.Dropdown(
-            options=[(tr("none"), "none"), *((n, n) for n in self.compare_choices)],
-            value=self.compare or "none", description=tr("compare with"), style=style,
-            layout=self._layout(w),
-        )  # fmt: skip
-        compare.observe(lambda ch: self._safe_update(compare=ch["new"]), "value")
-        self.controls["compare"] = compare
-        self._image = self._image_widget(w)
-        self._message = self._message_widget(w)
-        boxes = w.HBox([deriv, fit], layout=w.Layout(flex_flow="row wrap"))
-        return w.VBox(
-            [*controls, x_row, boxes, compare, self._message, self._image],
-            layout=self._layout(w),
-        )
-
-    def _control_changed(self, name: str, change: Mapping[str, Any]) -> None:
-        """A live slider moved: apply it, push another slider along, or spring back.
-
-        The controls, the explorer's values and the figure always agree afterwards: a value
-        the parameters reject never stays on a slider.
-        """
-        if self._syncing:
-            return
-        new, old = change["new"], change["old"]
-        if name == "x":
-            new, old = tuple(new), tuple(old)
-        try:
-            self.update(**{name: new})
-        except (TypeError, ValueError) as exc:
-            fix = self.repair(name, new, old)
-            if fix is None:
-                self._set_controls({name: old})
-                self._show(rejected(exc), error=True)
-                return
-            self.update(**fix)
-            self._set_controls(fix)
-            moved = [k for k in fix if k not in (name, "x")]
-            self._show(moved_notice(moved[0], fix[moved[0]]) if moved else "")
-            return
-        self._show("")
-
-    def repair(self, name: str, new: Any, old: Any) -> dict[str, Any] | None:
-        """The closest valid values after a control moved to a rejected value, if any.
-
-        An x-range whose ends meet is widened by one step on the side that did not move. A
-        parameter keeps its new value and one other slider moves to the nearest value that
-        makes the combination valid (RReLU's ``upper`` follows ``lower`` upwards).
-
-        Args:
-            name: the control that moved (``"x"`` or a parameter with a slider).
-            new: its new value; old: its value before.
-
-        Returns:
-            The values to apply (the moved control's included), or ``None`` when no other
-            slider can make them valid (the moved one must then spring back).
-
-        >>> Explorer("rrelu").repair("lower", 0.5, 0.125)
-        {'lower': 0.5, 'upper': 0.5}
-        >>> Explorer("relu").repair("x", (2.0, 2.0), (-5.0, 2.0))
-        {'x': (2.0, 2.5)}
-        """
-        if name == "x":
-            lo, hi = (float(v) for v in new)
-            if lo < hi:
-                return None
-            step = 0.5
-            limit = max(X_LIMIT, abs(self.x[0]), abs(self.x[1]))
-            if lo != old[0]:  # the left end moved onto the right one
-                lo, hi = (lo, lo + step) if lo + step <= limit else (limit - step, limit)
-            else:
-                lo, hi = (hi - step, hi) if hi - step >= -limit else (-limit, -limit + step)
-            return {"x": (lo, hi)}
-        sliders = {p.name: p for p in _continuous(self.spec)}
-        if name not in sliders:
-            return None
-        best: tuple[float, dict[str, Any]] | None = None
-        for other, p in sliders.items():
-            if other == name:
-                continue
-            options = getattr(self, "_options", {}).get(other) or self._live_options(p)
-            current = self.values[other]
-            span = (p.slider[1] - p.slider[0]) or 1.0  # type: ignore[index]
-            for candidate in sorted(options, key=lambda v: abs(v - current)):
-                distance = abs(candidate - current) / span
-                if best is not None and distance >= best[0]:
-                    break
-                try:
-                    self.spec.resolve({**self.values, name: new, other: candidate})
-                except (TypeError, ValueError):
-                    continue
-                best = (distance, {name: new, other: candidate})
-                break
-        return None if best is None else best[1]
 
     # ------------------------------------------------------------------ kernel-free version
     def slider_grid(self) -> tuple[list[Param], list[list[float]]]:
@@ -1661,33 +1440,6 @@ class NormalizingExplorer(ExplorerBase):
         self._set_bars(y)
         self.T_text.set_text(self._T_label())
         self.redraw(full=changed)  # same axes: only the bars and their labels change
-
-    def _build_widget(self) -> Any:
-        import ipywidgets as w
-
-        sliders = []
-        lo, hi, step = self.LOGIT_SLIDER
-        for i, z in enumerate(self.logits):
-            s = w.FloatSlider(
-                value=z, min=min(lo, z), max=max(hi, z), step=step, description=f"z{i + 1}",
-                continuous_update=True,
-            )  # fmt: skip
-            s.observe(lambda ch, k=f"z{i + 1}": self._safe_update(**{k: ch["new"]}), "value")
-            sliders.append(s)
-            self.controls[f"z{i + 1}"] = s
-        lo, hi, step = self.T_SLIDER
-        t = w.FloatSlider(
-            value=self.T, min=min(lo, self.T), max=max(hi, self.T), step=step,
-            description="T", continuous_update=True,
-        )  # fmt: skip
-        t.observe(lambda ch: self._safe_update(T=ch["new"]), "value")
-        self.controls["T"] = t
-        for s in [*sliders, t]:
-            s.layout = self._layout(w)
-            s.style = {"description_width": "3em"}
-        self._image = self._image_widget(w)
-        self._message = self._message_widget(w)
-        return w.VBox([*sliders, t, self._message, self._image], layout=self._layout(w))
 
     def script_config(self) -> dict[str, Any]:
         """What the kernel-free script receives: the logits and the spec's formula as a program.
