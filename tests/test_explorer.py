@@ -25,7 +25,7 @@ import actlib
 from actlib.display import explorer as explorer_mod
 from actlib.display.explorer import Explorer, NormalizingExplorer, explore
 from actlib.display.plotting import curve
-from actlib.shapes import Elementwise, Normalizing
+from actlib.shapes import Normalizing
 
 HTML_BUDGET = 300_000  # bytes of text/html per interactive figure
 
@@ -188,47 +188,25 @@ def test_explore_rejects_bad_input():
         explore("elu", x=(3, 3))
 
 
-# ---------------------------------------------------------------------- live widget
-@pytest.mark.parametrize(
-    "name", [s.name for s in actlib.specs() if isinstance(s.shape, Elementwise)]
-)
-def test_widget_defaults_match_the_spec(name):
-    spec = actlib.get(name)
-    ex = explore(name)
-    assert ex.widget is not None  # builds the controls
-    for p in spec.parameters:
-        if p.slider is not None:
-            assert ex.controls[p.name].value == p.default  # exact, not rounded to a step
-            lo, hi, step = p.slider
-            values = [v for _, v in ex.controls[p.name].options]
-            assert (values[0], values[-1]) == (lo, hi) and p.default in values
-            assert np.all(np.diff(values) > 0) and np.max(np.diff(values)) <= 1.5 * step
-        elif p.kind == "bool":
-            assert ex.controls[p.name].value is p.default
-    assert tuple(ex.controls["x"].value) == (-5.0, 5.0)
-    assert ex.controls["derivative"].value is True and ex.controls["fit_y"].value is False
-    assert ex.controls["compare"].value == "none"
+# ---------------------------------------------------------------------- live view
+def _view(ex):
+    """The live view of an explorer and its configuration (what the page draws from)."""
+    view = ex.widget
+    config, _ = _curves(view.markup)
+    return view, config
 
 
-def test_moving_a_widget_redraws_the_image():
-    ex = explore("swish")
-    assert ex.widget is not None
-    png = ex._image.value
-    ex.controls["beta"].value = 4.0
-    assert ex.values["beta"] == 4.0 and ex._image.value != png
-    np.testing.assert_allclose(
-        ex.lines["f"].get_ydata(), curve("swish", ex.lines["f"].get_xdata(), {"beta": 4.0})[0]
-    )
-    ex.controls["x"].value = (-2.0, 2.0)
-    assert ex.x == (-2.0, 2.0)
+def _page_state(config, **changes):
+    """The state the page sends (static/live.js) for the controls of ``config``, changed."""
+    state = {p["name"]: p["values"][p["index"]] for p in config["params"]}
+    state.update({"x": [-5.0, 5.0], "derivative": True, "fit_y": False, "compare": None})
+    state.update({name: False for name in config["random"]})
+    state.update(changes)
+    return state
 
 
-def _assert_widget_agrees(ex):
-    """The controls, the explorer's values and the drawn curve say the same."""
-    for p in ex.spec.parameters:
-        if p.name in ex.controls:
-            assert ex.controls[p.name].value == ex.values[p.name], p.name
-    assert tuple(ex.controls["x"].value) == ex.x
+def _assert_kernel_draws(ex):
+    """The kernel's figure shows the explorer's values."""
     x = ex.lines["f"].get_xdata()
     assert (x[0], x[-1]) == ex.x
     np.testing.assert_allclose(
@@ -236,63 +214,72 @@ def _assert_widget_agrees(ex):
     )
 
 
-def test_rrelu_widget_lower_never_passes_upper():
+@pytest.mark.parametrize("name", ["elu", "rrelu", "softmax"])
+def test_live_view_is_the_kernel_free_explorer(name):
+    ex = explore(name)
+    view, config = _view(ex)
+    root = _root(parse(view.markup))
+    assert root["data-activation"] == name and "<script" not in view.markup
+    page_config, _ = _curves(ex.to_html())
+    assert config == page_config  # the same explorer as on the site, from the same values
+    assert "actlibExplorer" in view._esm and "export default" in view._esm
+    assert view._css == explorer_mod._asset("static/explorer.css")
+
+
+def test_values_from_the_page_reach_the_kernel_without_a_new_view():
     ex = explore("rrelu")
-    assert ex.widget is not None
-    ex.controls["lower"].value = 0.9  # above upper = 1/3: upper is pushed along
-    assert ex.values["lower"] == ex.values["upper"] == 0.9
-    assert "upper moved to 0.9" in ex._message.value
-    _assert_widget_agrees(ex)
-    ex.controls["upper"].value = 0.2  # below lower: lower is pushed down
-    assert ex.values["lower"] == ex.values["upper"] == 0.2
-    _assert_widget_agrees(ex)
-    ex.controls["lower"].value = 0.1  # valid: nothing else moves, the notice goes
-    assert (ex.values["lower"], ex.values["upper"]) == (0.1, 0.2) and ex._message.value == ""
-    _assert_widget_agrees(ex)
+    view, config = _view(ex)
+    markup = view.markup
+    lower, upper = config["params"]
+    state = _page_state(
+        config,
+        lower=lower["values"][-2],
+        upper=upper["values"][-1],
+        x=[-3.0, 3.0],
+        derivative=False,
+        compare="elu",
+        training=True,
+    )
+    view.state = state
+    assert (ex.values["lower"], ex.values["upper"]) == (lower["values"][-2], upper["values"][-1])
+    assert ex.x == (-3.0, 3.0) and ex.derivative is False and ex.compare == "elu"
+    assert ex.values["training"] is True
+    assert view.markup == markup  # the page already shows these values
+    _assert_kernel_draws(ex)
 
 
-def test_rrelu_widget_every_combination_stays_valid():
-    ex = explore("rrelu")
-    assert ex.widget is not None
-    # values of each slider (1/8 is on the lower one, 1/3 on the upper one)
-    for lower in [0.0, 0.125, 0.3, 0.5, 0.77, 1.0]:
-        for upper in [0.0, 0.3, 1 / 3, 0.5, 0.77, 1.0]:
-            ex.controls["lower"].value = lower
-            ex.controls["upper"].value = upper
-            assert ex.values["upper"] == upper  # the slider moved last keeps its value
-            assert ex.values["lower"] <= ex.values["upper"]
-            assert "must be" not in ex._message.value
-            _assert_widget_agrees(ex)
+def test_softmax_values_from_the_page_reach_the_kernel():
+    ex = explore("softmax")
+    view, _ = _view(ex)
+    view.state = {"z1": -1.5, "z2": 0.5, "z3": 0.1, "z4": -1.0, "T": 2.0}
+    assert ex.logits == [-1.5, 0.5, 0.1, -1.0] and ex.T == 2.0
 
 
-def test_a_rejected_value_springs_back_when_nothing_can_be_pushed():
+def test_a_state_the_kernel_rejects_puts_its_values_back_on_the_page():
     def no_big_alpha(values):
         if values["alpha"] > 2:
             raise ValueError(f"alpha must be <= 2 here, got {values['alpha']:g}")
 
     spec = dataclasses.replace(actlib.get("elu"), cross_check=no_big_alpha)
     ex = Explorer(spec)
-    assert ex.widget is not None
-    ex.controls["alpha"].value = 1.5
-    ex.controls["alpha"].value = 2.5  # nothing else to move: the slider returns to 1.5
-    assert ex.controls["alpha"].value == ex.values["alpha"] == 1.5
-    assert "alpha must be &lt;= 2" in ex._message.value
-    _assert_widget_agrees(ex)
+    view, config = _view(ex)
+    markup = view.markup
+    view.state = _page_state(config, alpha=2.5, x=[-2.0, 2.0])  # nothing is applied
+    assert ex.values["alpha"] == 1.0 and ex.x == (-5.0, 5.0)
+    assert view.markup != markup  # a new view, at the kernel's values
+    _, again = _view(ex)
+    (alpha,) = again["params"]
+    assert alpha["values"][alpha["index"]] == 1.0
 
 
-def test_x_range_ends_cannot_meet():
-    ex = explore("relu")
-    assert ex.widget is not None
-    ex.controls["x"].value = (5.0, 5.0)  # the left end moved onto the right one
-    assert ex.x == (5.0, 5.5) and tuple(ex.controls["x"].value) == ex.x
-    assert ex._x_readout.value == "5 to 5.5"
-    ex.controls["x"].value = (-2.0, 5.5)
-    ex.controls["x"].value = (-2.0, -2.0)  # the right end moved onto the left one
-    assert ex.x == (-2.5, -2.0)
-    _assert_widget_agrees(ex)
-    ex.controls["x"].value = (20.0, 20.0)  # at the limit: widened inwards
-    assert ex.x == (19.5, 20.0)
-    _assert_widget_agrees(ex)
+def test_values_changed_in_code_give_a_new_view():
+    ex = explore("swish")
+    view, _ = _view(ex)
+    markup = view.markup
+    ex.update(beta=4.0)
+    assert view.markup != markup
+    (beta,) = _view(ex)[1]["params"]
+    assert beta["values"][beta["index"]] == 4.0
 
 
 def test_rrelu_starts_at_pytorch_defaults_exactly():
@@ -300,10 +287,6 @@ def test_rrelu_starts_at_pytorch_defaults_exactly():
     module = torch.nn.RReLU()
     ex = explore("rrelu")
     assert (ex.values["lower"], ex.values["upper"]) == (module.lower, module.upper)
-    assert ex.widget is not None
-    assert (ex.controls["lower"].value, ex.controls["upper"].value) == (1 / 8, 1 / 3)
-    labels = dict((v, label) for label, v in ex.controls["upper"].options)
-    assert labels[1 / 3] == "1/3" and labels[0.5] == "0.5"
     config, _ = _curves(ex.to_html())
     lower, upper = config["params"]
     assert lower["values"][lower["index"]] == 1 / 8 and upper["values"][upper["index"]] == 1 / 3
@@ -316,8 +299,6 @@ def test_compare_choices_come_from_the_registry(swept_elementwise):
     ex = default_explorer(swept_elementwise.name)
     expected = [s.name for s in actlib.specs() if s.shape.entrywise and s is not swept_elementwise]
     assert ex.compare_choices == expected
-    assert ex.widget is not None
-    assert [v for _, v in ex.controls["compare"].options] == ["none", *expected]
     tree = parse(ex.to_html())
     options = [a.get("value") for t, a, _ in tree.elements if t == "option"]
     assert options == ["", *expected]
@@ -418,15 +399,12 @@ def test_alt_text_describes_the_picture():
     assert "class 1 0.731, class 2 0.269" in img["alt"]
 
 
-def test_live_image_is_rendered_at_twice_its_display_width(swept_spec):
+def test_pictures_have_two_pixels_per_css_pixel_and_the_fallback_one(swept_spec):
+    """The bundle's PNG (PDF, viewers without HTML) is sharp, the no-script fallback light."""
     ex = explore(swept_spec.name)
-    assert ex.widget is not None
-    width = int(ex._image.layout.max_width.removesuffix("px"))
-    png = ex.png()
-    assert int.from_bytes(png[16:20], "big") == 2 * width
-    static = ex.static_png()
-    assert int.from_bytes(static[16:20], "big") == width
-    assert ex._message.layout.min_height  # the message line keeps its height
+    width = round(explorer_mod.FIGSIZE[0] * explorer_mod.DISPLAY_DPI)
+    assert int.from_bytes(ex.png()[16:20], "big") == 2 * width
+    assert int.from_bytes(ex.static_png()[16:20], "big") == width
 
 
 @pytest.mark.parametrize("logits", [[2.0, 1.0, 0.1, -1.0], [-1.0, 0.0, 1.0, 2.0], [0.0, 5.0]])
@@ -447,8 +425,8 @@ def test_bundle_without_kernel_is_html_only():
     assert bundle["image/png"].startswith(b"\x89PNG")
 
 
-def test_bundle_without_ipywidgets(monkeypatch):
-    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # import fails
+def test_bundle_without_anywidget(monkeypatch):
+    monkeypatch.setitem(sys.modules, "anywidget", None)  # import fails
     assert not explorer_mod._live_kernel()
     assert "text/html" in explore("relu")._repr_mimebundle_()
 

@@ -43,8 +43,22 @@ def test_live_view(lab, ran):
                 ts.append(page.evaluate(f"() => window.__actlibLatency[{n}]"))
             res[inp.get_attribute("id")[-6:]] = ts
         for k, v in res.items():
-            print(name, k, "mutation median", statistics.median(t[0] for t in v), "frame median", statistics.median(t[1] or -1 for t in v), "max", max(t[1] or -1 for t in v))
+            print(
+                name,
+                k,
+                "mutation median",
+                statistics.median(t[0] for t in v),
+                "frame median",
+                statistics.median(t[1] or -1 for t in v),
+                "max",
+                max(t[1] or -1 for t in v),
+            )
         if name == "rrelu":
             page.wait_for_timeout(1000)
             print("KERNEL", _kernel_explorer(page, "rrelu"))
-            print("SHOWN", root.evaluate("(r) => Array.from(r.querySelectorAll('output')).map(o => o.textContent)"))
+            print(
+                "SHOWN",
+                root.evaluate(
+                    "(r) => Array.from(r.querySelectorAll('output')).map(o => o.textContent)"
+                ),
+            )

@@ -100,9 +100,9 @@ def _hex(color: str) -> str:
 
 
 def _live_kernel() -> bool:
-    """Whether an IPython kernel with ipywidgets is running (a front end can show widgets)."""
+    """Whether an IPython kernel with anywidget is running (a front end can show widgets)."""
     try:
-        import ipywidgets  # noqa: F401
+        import anywidget  # noqa: F401
         from IPython import get_ipython
     except ImportError:
         return False
@@ -357,8 +357,8 @@ class ExplorerBase:
             self.canvas.restore_region(self._background)
             self._draw_animated()
         self._drawn = self._version
-        if self._widget is not None and not self._from_view and hasattr(self._widget, "markup"):
-            self._widget.markup = self.live_markup()  # values changed in code: a new view
+        if self._widget is not None and not self._from_view:
+            self._new_view()  # values changed in code
 
     def _draw_full(self) -> None:
         for artist in self._animated():
@@ -499,16 +499,24 @@ class ExplorerBase:
         view.observe(self._view_changed, "state")
         return view
 
+    def _new_view(self) -> None:
+        """Show the kernel's values: a new markup, and no page state to restore over it."""
+        with self._widget.hold_sync():
+            self._widget.state = {}
+            self._widget.markup = self.live_markup()
+
     def _view_changed(self, change: Mapping[str, Any]) -> None:
         """The reader moved a control: apply the values the page shows (it draws them itself)."""
         values = dict(change["new"])
+        if not values:  # cleared by the kernel along with a new markup
+            return
         if isinstance(values.get("x"), list):
             values["x"] = tuple(values["x"])
         self._from_view = True
         try:
             self.update(**values)
         except (TypeError, ValueError):
-            self._widget.markup = self.live_markup()  # the kernel's values back on the page
+            self._new_view()  # the kernel's values back on the page
         finally:
             self._from_view = False
 
