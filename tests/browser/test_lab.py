@@ -9,16 +9,17 @@ workspace folders (the user's own settings play no part) and the project's
 
 * no cell shows an error or writes to stderr (cells tagged ``raises-exception`` excepted);
 * the rendered prose shows no raw MyST markup (:func:`raw_markup`);
-* a key press on each slider (and a toggle of each checkbox) of each explorer shows a new
-  image; the time from the key press to the new image is measured and printed, and written to
+* each explorer is drawn by the page (its live view, ``static/live.js``); a key press on each
+  slider (and a toggle of each checkbox) redraws it; the time from the key press to the first
+  frame showing the new drawing is measured and printed, and written to
   ``test-artifacts/lab-latency.json`` (the README reports it; only a generous sanity limit is
   asserted here);
 * a bare slider, whose moves the kernel answers by writing into a label, is timed the same
-  way: the shortest round trip any control can make, the floor under the explorers' times;
-* RReLU's ``lower`` pushed above ``upper``, and the x-range's ends brought together, leave the
-  sliders and the kernel's explorer in agreement;
-* a chapter saved, closed and opened again with a new kernel shows its explorer's last image,
-  not "Error displaying widget" (widget state is saved with the notebook).
+  way: the round trip through JupyterLab and the kernel that the explorers no longer wait for;
+* RReLU's ``lower`` pushed above ``upper`` leaves the controls and the kernel's explorer in
+  agreement (the page moves ``upper`` along, and the kernel holds the values shown);
+* a chapter saved, closed and opened again with a new kernel shows its explorer as it was
+  left, not "Error displaying widget" (widget state is saved with the notebook).
 """
 
 from __future__ import annotations
@@ -153,23 +154,27 @@ MARKDOWN_TEXTS = """
 })
 """
 
-#: Start timing a widget image: every key press anywhere is a start, the next `load` of a new
-#: image source the end. Latencies in ms go to `window.__actlibLatency`.
-WATCH_IMAGE = """
-(img) => {
+#: Start timing an explorer's drawing: every key press anywhere is a start, the first frame
+#: after the drawing changed the end. Latencies in ms go to `window.__actlibLatency`.
+WATCH_PICTURE = """
+(svg) => {
   window.__actlibLatency = [];
   if (!window.__actlibKeyWatch) {
     window.__actlibKeyWatch = true;
     document.addEventListener('keydown', () => { window.__actlibKeyAt = performance.now(); }, true);
   }
   if (window.__actlibObserver) window.__actlibObserver.disconnect();
+  let pending = false;
   window.__actlibObserver = new MutationObserver(() => {
+    if (pending) return;
+    pending = true;
     const start = window.__actlibKeyAt;
-    img.addEventListener('load', () => {
+    requestAnimationFrame(() => {
+      pending = false;
       window.__actlibLatency.push(performance.now() - start);
-    }, { once: true });
+    });
   });
-  window.__actlibObserver.observe(img, { attributes: true, attributeFilter: ['src'] });
+  window.__actlibObserver.observe(svg, { attributes: true, childList: true, subtree: true });
 }
 """
 
@@ -199,28 +204,10 @@ WATCH_LABEL = """
 }
 """
 
-#: Name, read-out and whether disabled of each slider of an explorer output.
-SLIDERS = """
-(out) => Array.from(out.querySelectorAll('.widget-slider')).map((s) => ({
-  label: (s.querySelector('.widget-label')?.textContent || '').trim(),
-  readout: (s.querySelector('.widget-readout')?.textContent || '').trim(),
-  handles: s.querySelectorAll('.noUi-handle').length,
-}))
-"""
-
-#: A digest of an image's pixels (to compare the image shown before and after a reload).
-IMAGE_DIGEST = """
-(img) => {
-  const canvas = document.createElement('canvas');
-  canvas.width = img.naturalWidth;
-  canvas.height = img.naturalHeight;
-  const ctx = canvas.getContext('2d');
-  ctx.drawImage(img, 0, 0);
-  const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-  let h = 0;
-  for (let i = 0; i < data.length; i++) h = (Math.imul(h, 31) + data[i]) | 0;
-  return [canvas.width, canvas.height, h];
-}
+#: The read-outs of an explorer's controls by the end of their input's id (``p0``, ``x``...).
+READOUTS = """
+(root) => Object.fromEntries(Array.from(root.querySelectorAll('output[data-for]'))
+  .map((o) => [o.getAttribute('data-for').split('-').pop(), o.textContent.trim()]))
 """
 
 WIDGET_ERRORS = """
@@ -380,21 +367,21 @@ def ran(lab: Lab, lab_context: Any) -> Iterator[dict[str, Ran]]:
 
 
 def _explorer(page: Any, k: int = 0) -> Any:
-    """The output area of the k-th explorer of the page (the one holding a widget image).
+    """The k-th explorer of the page, drawn by its live view.
 
     The page is brought to the front first, as the tab a learner works in is. The chapters
     run in tabs of one window, and Chromium throttles a tab in the background: after each key
-    press it delivered the kernel's reply only with its next frame, 55-60 ms later even for a
-    slider that no kernel code observes (9-25 ms in front).
+    press it delivered the kernel's messages and drew its frames only 55-60 ms later.
     """
     page.bring_to_front()
-    out = page.locator(".jp-OutputArea-output:has(img.widget-image)").nth(k)
-    out.scroll_into_view_if_needed()
-    return out
+    root = page.locator(".jp-OutputArea-output .actlib-explorer[data-ready='1']").nth(k)
+    root.wait_for(timeout=UPDATE_TIMEOUT_MS)
+    root.scroll_into_view_if_needed()
+    return root
 
 
 def _press(page: Any, target: Any, key: str) -> float:
-    """Press a key on a control and wait for the explorer's new image; the latency in ms."""
+    """Press a key on a control and wait for the explorer's new drawing; the latency in ms."""
     n = page.evaluate(COUNT)
     target.focus()
     page.keyboard.press(key)
@@ -419,7 +406,7 @@ def _kernel_explorer(page: Any, name: str) -> dict[str, Any]:
     """
     code = (
         "import json; _ex = [v for v in Out.values() if getattr(getattr(v, 'spec', None), "
-        f"'name', None) == {name!r} and hasattr(v, 'controls')][-1]; "
+        f"'name', None) == {name!r} and hasattr(v, 'widget')][-1]; "
         "print('KERNEL-STATE ' + json.dumps({'values': {k: v for k, v in _ex.values.items() "
         "if isinstance(v, float)}, 'x': list(getattr(_ex, 'x', []))}))"
     )
@@ -458,7 +445,8 @@ def test_run_all_without_errors(ran: dict[str, Ran], name: str) -> None:
     ]
     assert not bad, f"{name}: cells with errors or stderr output:\n" + "\n".join(bad)
     assert not r.page.evaluate(WIDGET_ERRORS)
-    assert r.page.locator("img.widget-image").count() >= 1, f"{name}: no explorer image shown"
+    drawn = r.page.locator(".jp-OutputArea-output .actlib-explorer[data-ready='1'] svg path")
+    assert drawn.count() >= 1, f"{name}: no explorer drawn"
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -486,34 +474,32 @@ def test_live_prose_has_no_raw_markup_or_placeholder(
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_every_control_redraws_the_explorer(lab: Lab, ran: dict[str, Ran], name: str) -> None:
     page = ran[name].page
-    out = _explorer(page)
-    img = out.locator("img.widget-image")
-    img.evaluate(WATCH_IMAGE)
-    before = img.get_attribute("src")
-    # Sharp: the image has two pixels for each CSS pixel it is shown on.
-    natural, shown = img.evaluate("(i) => [i.naturalWidth, i.getBoundingClientRect().width]")
-    assert natural == 2 * round(shown), f"{name}: {natural} pixels shown on {shown} CSS pixels"
+    root = _explorer(page)
+    svg = root.locator("svg.actlib-svg")
+    svg.evaluate(WATCH_PICTURE)
+    # Drawn at its size: as many drawing units wide as it is shown (text keeps its size).
+    units, shown = svg.evaluate("(s) => [s.viewBox.baseVal.width, s.getBoundingClientRect().width]")
+    assert abs(units - shown) <= 1 or units in (300, 560), f"{name}: {units} units on {shown} px"
     results: dict[str, list[float]] = {}
-    handles = out.locator(".noUi-handle")
-    labels = [s["label"] for s in out.evaluate(SLIDERS) for _ in range(s["handles"])]
-    assert handles.count() == len(labels) >= 1
-    for h in range(handles.count()):
-        key = f"slider {labels[h]}" + (f" ({h})" if labels.count(labels[h]) > 1 else "")
-        moves = ["ArrowRight"] * MOVES + ["ArrowLeft"] * MOVES
-        results[key] = [_press(page, handles.nth(h), k) for k in moves]
-    # The checkboxes that always change the picture (fitting the y-axis may not).
-    boxes = out.locator("input[type=checkbox]")
+    sliders = root.locator("input[type=range]")
+    assert sliders.count() >= 1
+    for k in range(sliders.count()):
+        slider = sliders.nth(k)
+        label = slider.evaluate("(el) => el.labels[0].textContent.trim()")
+        at_max = slider.evaluate("(el) => Number(el.value) >= Number(el.max)")
+        there, back = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
+        results[f"slider {label}"] = [_press(page, slider, key) for key in [there, back] * MOVES]
+    boxes = root.locator("input[type=checkbox]")
     for b in range(boxes.count()):
-        label = boxes.nth(b).evaluate("(el) => el.closest('.widget-checkbox').innerText.trim()")
+        label = boxes.nth(b).evaluate("(el) => el.labels[0].textContent.trim()")
         if label.startswith("show f") or "random slopes" in label:
             results[f"checkbox {label}"] = [_press(page, boxes.nth(b), "Space") for _ in range(2)]
-    assert img.get_attribute("src") != before
     lab.latencies[name] = results
     summary = ", ".join(
         f"{k}: median {statistics.median(v):.0f} ms, max {max(v):.0f} ms"
         for k, v in results.items()
     )
-    print(f"{name} key press to new image: {summary}")
+    print(f"{name} key press to new picture: {summary}")
     slow = {k: max(v) for k, v in results.items() if max(v) > SANITY_LIMIT_MS}
     assert not slow, f"{name}: updates slower than {SANITY_LIMIT_MS} ms: {slow}"
 
@@ -545,67 +531,53 @@ def test_round_trip_of_a_bare_slider(lab: Lab, ran: dict[str, Ran]) -> None:
 
 def test_rrelu_sliders_and_kernel_agree(ran: dict[str, Ran]) -> None:
     page = ran["rrelu"].page
-    out = _explorer(page)
-    img = out.locator("img.widget-image")
-    img.evaluate(WATCH_IMAGE)
-    sliders = {s["label"]: s for s in out.evaluate(SLIDERS)}
-    assert {"lower", "upper", "x-range"} <= set(sliders)
-    # PyTorch's exact defaults, not values rounded to the slider's step.
-    assert sliders["lower"]["readout"] == "0.125" and sliders["upper"]["readout"] == "1/3"
-    handles = out.locator(".noUi-handle")
-    labels = [s["label"] for s in out.evaluate(SLIDERS) for _ in range(s["handles"])]
-    lower = handles.nth(labels.index("lower"))
-    # lower above upper: pressed up (PageUp: five steps) until it has passed upper's value.
-    for _ in range(30):
-        _press(page, lower, "PageUp")
-        if _readout_value(_readouts(out)["lower"]) > 1 / 3 + 0.1:
-            break
-    shown = _readouts(out)
-    lo, up = _readout_value(shown["lower"]), _readout_value(shown["upper"])
-    assert lo > 1 / 3 and lo <= up, f"lower {lo} and upper {up} on the sliders"
-    # The x-range's lower end pressed up onto the upper one (PageUp: 2.5, ArrowRight: 0.5).
-    x_lower, x_upper = (handles.nth(k) for k, n in enumerate(labels) if n == "x-range")
-    for key, step in (("PageUp", 2.5), ("ArrowRight", 0.5)):
-        for _ in range(30):
-            if _handle_value(x_lower) + step >= _handle_value(x_upper):
-                break
-            _press(page, x_lower, key)
-    _press(page, x_lower, "ArrowRight")  # the ends meet: the kernel must widen the range
-    lo_x, hi_x = _handle_value(x_lower), _handle_value(x_upper)
-    assert lo_x < hi_x, f"x-range slider at {lo_x} to {hi_x}"
-    kernel = _kernel_explorer(page, "rrelu")
-    shown = _readouts(out)
-    assert kernel["values"]["lower"] == pytest.approx(_readout_value(shown["lower"]), abs=5e-4)
-    assert kernel["values"]["upper"] == pytest.approx(_readout_value(shown["upper"]), abs=5e-4)
-    assert kernel["x"] == [lo_x, hi_x]
-    assert _x_readout(out) == f"{lo_x:g} to {hi_x:g}"
-    assert not out.locator("text=must be").count(), "an error is shown instead of a fix"
-
-
-def _readouts(out: Any) -> dict[str, str]:
-    return {s["label"]: s["readout"] for s in out.evaluate(SLIDERS)}
-
-
-def _handle_value(handle: Any) -> float:
-    """The value a slider handle announces (``aria-valuenow``)."""
-    return float(handle.get_attribute("aria-valuenow"))
-
-
-def _x_readout(out: Any) -> str:
-    """The text of the x-range's read-out label (``-5 to 5``)."""
-    return str(
-        out.evaluate(
-            "(o) => Array.from(o.querySelectorAll('.widget-label'))"
-            ".map((l) => l.textContent.trim()).find((t) => / to /.test(t)) || ''"
-        )
+    root = _explorer(page)
+    lower, upper = (
+        root.locator("input.actlib-param").nth(0),
+        root.locator("input.actlib-param").nth(1),
     )
+    assert lower.evaluate("(el) => el.labels[0].textContent.trim()") == "lower"
+    lower.focus()
+    page.keyboard.press("Home")  # back to the grid's start, whatever the tests before did
+    upper.focus()
+    page.keyboard.press("Home")
+    for key in ("ArrowRight", "ArrowRight"):  # PyTorch's defaults are on the grid
+        upper.focus()
+        page.keyboard.press(key)
+    lower.focus()
+    page.keyboard.press("ArrowRight")
+    shown = root.evaluate(READOUTS)
+    assert (shown["p0"], shown["p1"]) == ("0.125", "1/3"), shown
+    # lower above upper: the page moves upper along, and says so
+    for _ in range(10):
+        lower.focus()
+        page.keyboard.press("ArrowRight")
+        shown = root.evaluate(READOUTS)
+        if _readout_value(shown["p0"]) > 1 / 3:
+            break
+    lo, up = _readout_value(shown["p0"]), _readout_value(shown["p1"])
+    assert lo > 1 / 3 and lo <= up, f"lower {lo} and upper {up} on the sliders"
+    assert "upper moved" in root.locator(".actlib-message").inner_text()
+    # x-range: a half-width of at least its minimum, so its ends never meet
+    assert float(root.locator("input.actlib-xrange").get_attribute("min") or 0) > 0
+    kernel = _kernel_explorer(page, "rrelu")
+    assert kernel["values"]["lower"] == pytest.approx(lo, abs=5e-4)
+    assert kernel["values"]["upper"] == pytest.approx(up, abs=5e-4)
+    half = float(shown["x"])
+    assert kernel["x"] == [-half, half]
 
 
-def test_saved_notebook_reopens_with_the_explorer_image(
+def test_saved_notebook_reopens_with_the_explorer_as_it_was_left(
     lab: Lab, lab_context: Any, ran: dict[str, Ran]
 ) -> None:
     page = ran["sigmoid"].page
-    last_image = page.locator("img.widget-image").first.evaluate(IMAGE_DIGEST)
+    root = _explorer(page)
+    x = root.locator("input.actlib-xrange")
+    x.focus()
+    page.keyboard.press("ArrowLeft")  # a state of its own, to be found again
+    page.keyboard.press("ArrowLeft")
+    left = root.evaluate(READOUTS)
+    page.wait_for_timeout(500)  # the page's values reach the kernel's copy of the state
     page.locator(".jp-Notebook .jp-Cell").first.locator(".jp-InputArea-prompt").click()
     page.keyboard.press("Escape")
     saved_at = len(lab.log.read_text())
@@ -623,20 +595,15 @@ def test_saved_notebook_reopens_with_the_explorer_image(
     reopened = lab_context.new_page()
     try:
         _open(reopened, lab, "sigmoid")
-        explorer = reopened.locator(".jp-CodeCell", has_text='explore("sigmoid")').first
-        picture = explorer.locator("img.widget-image, img.actlib-static").first
-        picture.wait_for(state="attached", timeout=LOAD_TIMEOUT_MS)
         assert not reopened.evaluate(WIDGET_ERRORS)
         # Signed on save: its text cells' computed numbers are plain text, which the
         # project's server hook (lab/jupyter_server_config.py) lets the notary trust.
         assert "Notebook sigmoid.ipynb is not trusted" not in lab.log.read_text()[saved_at:]
         trust = reopened.locator("#jp-main-statusbar [title*='trusted']").first
         assert (trust.get_attribute("title") or "").startswith("Notebook trusted")
-        img = explorer.locator("img.widget-image").first
-        img.wait_for(timeout=LOAD_TIMEOUT_MS)
-        reopened.wait_for_function(
-            "(img) => img.complete && img.naturalWidth > 0", arg=img.element_handle()
-        )
-        assert img.evaluate(IMAGE_DIGEST) == last_image, "the explorer's last image is not shown"
+        again = _explorer(reopened)
+        assert again.evaluate(READOUTS) == left, "the explorer is not shown as it was left"
+        again.locator("svg.actlib-svg").evaluate(WATCH_PICTURE)
+        _press(reopened, again.locator("input.actlib-xrange"), "ArrowRight")  # and it moves
     finally:
         reopened.close()
