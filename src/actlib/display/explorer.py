@@ -299,7 +299,7 @@ def _view_class() -> type:
     import anywidget
     import traitlets
 
-    class ExplorerView(anywidget.AnyWidget):  # type: ignore[misc]
+    class ExplorerView(anywidget.AnyWidget):
         """The kernel-free explorer drawn by the page, its controls' values sent to the kernel.
 
         ``markup`` is the explorer's ``<div>`` (:meth:`ExplorerBase.live_markup`, the curves

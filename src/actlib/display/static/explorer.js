@@ -166,7 +166,7 @@ window.actlibExplorer = window.actlibExplorer || (function () {
    * cfg.others[name] those of another activation (overlays and "compare with"), every
    * cfg.stride-th point of the same x-grid. Parameter sliders hold indices into their grids;
    * a move to a rejected combination pushes another slider to its nearest valid value, or
-   * springs back when none exists, as the live widget does (Explorer.repair). */
+   * springs back when none exists. */
   function initCurves(root, cfg, svg) {
     var data = decode(root.getAttribute("data-curves") || "");
     var n = cfg.n, xmax = cfg.xmax, dx = 2 * xmax / (n - 1), stride = cfg.stride || 1;
