@@ -19,7 +19,7 @@ import torch.nn.functional as F
 
 import actlib
 from actlib.spec import X
-from actlib.symbolic.piecewise import pieces
+from actlib.symbolic.piecewise import limit_at_infinity, pieces
 
 NAMES = ("hard_sigmoid", "hard_swish", "relu6", "hard_tanh", "softsign")
 MAX = np.finfo(np.float64).max
@@ -355,3 +355,17 @@ def test_verify_at_other_hard_tanh_parameters():
     for params in ({"min_val": -2.0, "max_val": 2.0}, {"min_val": 0.0, "max_val": 6.0}):
         report = actlib.verify("hard_tanh", **params)
         assert report.passed, str(report)
+
+
+@pytest.mark.parametrize(
+    ("expr", "point", "expected"),
+    [
+        (sp.tanh(X), -sp.oo, -1),
+        (1 - sp.tanh(X) ** 2, sp.oo, 0),
+        (sp.sinh(X) / sp.cosh(X), sp.oo, 1),
+        (sp.Piecewise((sp.tanh(X), X < 0), (X, True)), -sp.oo, -1),
+    ],
+)
+def test_limits_of_hyperbolic_expressions(expr, point, expected):
+    """Limits over tanh, sinh and cosh are taken on their exponential form: the same values."""
+    assert limit_at_infinity(expr, point) == expected

@@ -74,5 +74,10 @@ def limit_at_infinity(expr: sp.Expr, point: sp.Expr) -> sp.Expr:
         raise ValueError(f"point must be sympy.oo or -sympy.oo, got {point!r}")
     for e, s in pieces(expr):
         if (s.sup is sp.oo) if point is sp.oo else (s.inf is -sp.oo):
+            # SymPy takes two to three times longer over a hyperbolic function of a polynomial
+            # than over the same function written with exponentials (GELU's tanh form: its f′
+            # at +∞ in 3.5 s instead of 1.2 s); the limit is the same.
+            if e.has(sp.tanh, sp.sinh, sp.cosh):
+                e = e.rewrite(sp.exp)
             return sp.limit(e, X, point)
     raise ValueError(f"no piece of {expr} reaches {point}")
