@@ -1,4 +1,4 @@
-"""Latency of one live explorer update, for every registered activation.
+"""Time the kernel takes to apply one explorer update, for every registered activation.
 
 Usage: python benchmarks/explorer_latency.py [--repeats N]
 
@@ -8,14 +8,17 @@ For each activation the script builds an explorer (Agg backend, no front end) an
 the median and maximum time of
 
 * ``update``: recompute the curves, ``set_data`` on the existing artists, redraw the canvas;
-* ``png``: encode the drawn canvas as the PNG the live ``ipywidgets.Image`` receives.
+* ``png``: encode the drawn canvas as the PNG of the explorer's output (what a PDF or a viewer
+  without HTML shows).
 
-Wall-clock times are what a reader waits for; the CPU time of the process is shown too, since
-on a busy machine the wall time also counts the time spent waiting for a core.
+A reader of a live notebook does not wait for either: the page draws the explorer itself and
+sends the new values to the kernel, which applies them afterwards (``update``), so this is the
+time the kernel's copy of the explorer lags behind the page. Wall-clock times are shown, and
+the CPU time of the process, since on a busy machine the wall time also counts the time spent
+waiting for a core.
 
 The budget is 50 ms for the median ``update``; the verdict column compares it with the
-budget, and ``update+png`` is what a reader of a live notebook waits for before the image is
-sent to the browser. Exit status 1 if a median ``update`` exceeds the budget.
+budget. Exit status 1 if a median ``update`` exceeds the budget.
 """
 
 from __future__ import annotations

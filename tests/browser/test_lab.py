@@ -154,16 +154,21 @@ MARKDOWN_TEXTS = """
 })
 """
 
-#: Start timing an explorer's drawing: every key press anywhere is a start, the first frame
-#: after the drawing changed the end. Latencies in ms go to `window.__actlibLatency`.
-WATCH_PICTURE = """
-(svg) => {
-  window.__actlibLatency = [];
+#: A new measurement: every key press from now on is a start (the time of the last one is in
+#: `window.__actlibKeyAt`), latencies in ms go to a new `window.__actlibLatency`.
+START_WATCH = """  window.__actlibLatency = [];
   if (!window.__actlibKeyWatch) {
     window.__actlibKeyWatch = true;
     document.addEventListener('keydown', () => { window.__actlibKeyAt = performance.now(); }, true);
   }
   if (window.__actlibObserver) window.__actlibObserver.disconnect();
+"""
+
+#: Start timing an explorer's drawing: every key press anywhere is a start, the first frame
+#: after the drawing changed the end. Latencies in ms go to `window.__actlibLatency`.
+WATCH_PICTURE = """
+(svg) => {
+  START_WATCH
   let pending = false;
   window.__actlibObserver = new MutationObserver(() => {
     if (pending) return;
@@ -176,7 +181,7 @@ WATCH_PICTURE = """
   });
   window.__actlibObserver.observe(svg, { attributes: true, childList: true, subtree: true });
 }
-"""
+""".replace("  START_WATCH\n", START_WATCH)
 
 COUNT = "() => window.__actlibLatency.length"
 
@@ -191,18 +196,13 @@ BARE_SLIDER = (
 #: Start timing a label: every key press is a start, the next change of its text the end.
 WATCH_LABEL = """
 (label) => {
-  window.__actlibLatency = [];
-  if (!window.__actlibKeyWatch) {
-    window.__actlibKeyWatch = true;
-    document.addEventListener('keydown', () => { window.__actlibKeyAt = performance.now(); }, true);
-  }
-  if (window.__actlibObserver) window.__actlibObserver.disconnect();
+  START_WATCH
   window.__actlibObserver = new MutationObserver(() => {
     window.__actlibLatency.push(performance.now() - window.__actlibKeyAt);
   });
   window.__actlibObserver.observe(label, { childList: true, characterData: true, subtree: true });
 }
-"""
+""".replace("  START_WATCH\n", START_WATCH)
 
 #: The read-outs of an explorer's controls by the end of their input's id (``p0``, ``x``...).
 READOUTS = """
