@@ -8,7 +8,7 @@ softmax and its kin). As the value of a notebook cell it displays
   as a small program, see :func:`script_program`), redrawn by a small inline script into an
   inline ``<svg>``; without JavaScript the reader sees a static PNG of the default parameters;
 * in a live kernel (JupyterLab, Colab): the same explorer as an anywidget view
-  (:func:`_view_class`, ``static/live.js``). The kernel computes its curves; the page redraws
+  (``_view_class``, ``static/live.js``). The kernel computes its curves; the page redraws
   them at once on every move of a control and sends the values back, which the kernel's
   explorer applies (:meth:`ExplorerBase.update`), so the two always agree. No round trip to
   the kernel stands between a key press and the new picture.
@@ -426,7 +426,7 @@ class ExplorerBase:
     # ------------------------------------------------------------------ display
     @property
     def widget(self) -> Any:
-        """The live view (built on first use; needs anywidget): see :func:`_view_class`."""
+        """The live view, an anywidget built on first use (see ``_view_class``)."""
         if self._widget is None:
             self._widget = self._build_view()
         return self._widget
